@@ -111,6 +111,11 @@ type Job struct {
 	// job as a whole succeeded; Failures lists the first 100.
 	ItemsFailed int             `json:"items_failed"`
 	Failures    json.RawMessage `json:"failures"`
+	// ItemsSkipped and Skipped describe items left out on purpose (not
+	// HTML, excluded, disallowed by robots.txt, over the page cap), with
+	// the first 100 and their reasons.
+	ItemsSkipped int             `json:"items_skipped"`
+	Skipped      json.RawMessage `json:"skipped"`
 	CreatedAt   time.Time       `json:"created_at"`
 	StartedAt   *time.Time      `json:"started_at"`
 	CompletedAt *time.Time      `json:"completed_at"`
@@ -144,6 +149,12 @@ type Failure struct {
 	URL        string `json:"url"`
 	StatusCode int    `json:"status_code,omitempty"`
 	Error      string `json:"error,omitempty"`
+}
+
+// Skip is one item left out on purpose, with the reason.
+type Skip struct {
+	URL    string `json:"url"`
+	Reason string `json:"reason"`
 }
 
 // ErrorDetails are the machine-readable facts of a failed attempt. Stage and

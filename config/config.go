@@ -40,9 +40,24 @@ type Config struct {
 	FetchMaxBytes  int64         `flag:"fetch-max-bytes" env:"GND_FETCH_MAX_BYTES" default:"33554432" help:"size limit of one downloaded document, in bytes"`
 	MaxUploadBytes int64         `flag:"max-upload-bytes" env:"GND_MAX_UPLOAD_BYTES" default:"104857600" help:"size limit of one uploaded PDF, in bytes"`
 
+	CrawlMaxPages    int `flag:"crawl-max-pages" env:"GND_CRAWL_MAX_PAGES" default:"1000" help:"pages an HTML docs sync fetches at most, unless the source sets max_pages"`
+	CrawlMaxDepth    int `flag:"crawl-max-depth" env:"GND_CRAWL_MAX_DEPTH" default:"10" help:"link depth an HTML crawl follows at most, unless the source sets max_depth"`
+	CrawlConcurrency int `flag:"crawl-concurrency" env:"GND_CRAWL_CONCURRENCY" default:"4" help:"requests in flight to one docs site, unless the source sets concurrency"`
+
 	RateLimit     float64       `flag:"rate-limit" env:"GND_RATE_LIMIT" default:"50" help:"sustained API requests per second per key (0 disables the limit)"`
 	RateBurst     int           `flag:"rate-burst" env:"GND_RATE_BURST" default:"100" help:"API requests a key may send in a burst"`
 	SearchRefresh time.Duration `flag:"search-refresh" env:"GND_SEARCH_REFRESH" default:"2s" help:"how often the search index picks up changes made by other processes (Go duration)"`
+
+	Embedder             string  `flag:"embedder" env:"GND_EMBEDDER" default:"none" help:"embedding provider: none (text search only), openai (an OpenAI-compatible /v1/embeddings endpoint) or static (a model2vec model on disk)"`
+	EmbeddingURL         string  `flag:"embedding-url" env:"GND_EMBEDDING_URL" default:"" help:"base URL of the OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1 (openai)"`
+	EmbeddingModel       string  `flag:"embedding-model" env:"GND_EMBEDDING_MODEL" default:"" help:"model name sent to the endpoint (openai)"`
+	EmbeddingAPIKey      string  `env:"GND_EMBEDDING_API_KEY" default:"" help:"bearer token for the endpoint (openai); environment only" secret:"true"`
+	EmbeddingModelPath   string  `flag:"embedding-model-path" env:"GND_EMBEDDING_MODEL_PATH" default:"" help:"folder with model.safetensors and tokenizer.json (static)"`
+	EmbeddingDim         int     `flag:"embedding-dim" env:"GND_EMBEDDING_DIM" default:"0" help:"expected vector dimension; 0 accepts the first one returned (openai)"`
+	EmbeddingConcurrency int     `flag:"embedding-concurrency" env:"GND_EMBEDDING_CONCURRENCY" default:"2" help:"embedding requests in flight at once (openai)"`
+	FusionVectorWeight   float64 `flag:"fusion-vector-weight" env:"GND_FUSION_VECTOR_WEIGHT" default:"0.7" help:"weight of the vector score in hybrid search, 0 to 1"`
+	FusionTextWeight     float64 `flag:"fusion-text-weight" env:"GND_FUSION_TEXT_WEIGHT" default:"0.3" help:"weight of the text score in hybrid search, 0 to 1"`
+	Fusion               string  `flag:"fusion" env:"GND_FUSION" default:"weighted" help:"how the two legs combine: weighted (normalised scores) or rrf (reciprocal rank fusion)"`
 
 	LogFormat string `flag:"log-format" env:"GND_LOG_FORMAT" default:"" help:"log format: json or text (default: text on a terminal, json otherwise)"`
 	LogLevel  string `flag:"log-level" env:"GND_LOG_LEVEL" default:"info" help:"log level: debug, info, warn or error"`
@@ -134,10 +149,16 @@ func Load(name string, args []string, getenv func(string) string, out io.Writer)
 		if s.flag == "" {
 			continue
 		}
-		fs.Func(s.flag, s.help, func(v string) error {
+		parse := func(v string) error {
 			given[s.flag] = v
 			return setting{field: s.field, value: reflect.New(s.field.Type).Elem()}.set(v)
-		})
+		}
+		if s.field.Type.Kind() == reflect.Bool {
+			// A bare --flag means true, as with the flag package's Bool.
+			fs.BoolFunc(s.flag, s.help, func(v string) error { return parse(v) })
+			continue
+		}
+		fs.Func(s.flag, s.help, parse)
 	}
 	fs.Usage = func() { Usage(out, name, fs) }
 	if err := fs.Parse(args); err != nil {
@@ -209,7 +230,11 @@ func applyFile(all []setting, path string) error {
 		if !ok {
 			return fmt.Errorf("config file %s: unknown setting %q", path, key)
 		}
-		if err := s.set(fmt.Sprint(v)); err != nil {
+		raw := ""
+		if v != nil {
+			raw = fmt.Sprint(v)
+		}
+		if err := s.set(raw); err != nil {
 			return fmt.Errorf("config file %s: %s: %w", path, key, err)
 		}
 	}
@@ -234,8 +259,20 @@ func (c *Config) Validate() error {
 	check(c.FetchMaxBytes > 0, "--fetch-max-bytes must be positive")
 	check(c.MaxUploadBytes > 0, "--max-upload-bytes must be positive")
 	check(c.RateLimit >= 0, "--rate-limit must not be negative")
+	check(c.CrawlMaxPages >= 1 && c.CrawlMaxPages <= 100000, "--crawl-max-pages %d is out of range: 1 to 100000", c.CrawlMaxPages)
+	check(c.CrawlMaxDepth >= 1 && c.CrawlMaxDepth <= 100, "--crawl-max-depth %d is out of range: 1 to 100", c.CrawlMaxDepth)
+	check(c.CrawlConcurrency >= 1 && c.CrawlConcurrency <= 16, "--crawl-concurrency %d is out of range: 1 to 16", c.CrawlConcurrency)
 	check(c.SearchRefresh > 0, "--search-refresh must be positive")
 	check(c.LogFormat == "" || c.LogFormat == "json" || c.LogFormat == "text", "--log-format %q is invalid: json or text", c.LogFormat)
+	check(c.Embedder == "none" || c.Embedder == "openai" || c.Embedder == "static", "--embedder %q is invalid: none, openai or static", c.Embedder)
+	check(c.Embedder != "openai" || (c.EmbeddingURL != "" && c.EmbeddingModel != ""), "--embedder openai needs --embedding-url and --embedding-model")
+	check(c.Embedder != "static" || c.EmbeddingModelPath != "", "--embedder static needs --embedding-model-path")
+	check(c.EmbeddingDim >= 0 && c.EmbeddingDim <= 8192, "--embedding-dim %d is out of range: 0 to 8192", c.EmbeddingDim)
+	check(c.EmbeddingConcurrency >= 1 && c.EmbeddingConcurrency <= 32, "--embedding-concurrency %d is out of range: 1 to 32", c.EmbeddingConcurrency)
+	check(c.FusionVectorWeight >= 0 && c.FusionVectorWeight <= 1, "--fusion-vector-weight %v is out of range: 0 to 1", c.FusionVectorWeight)
+	check(c.FusionTextWeight >= 0 && c.FusionTextWeight <= 1, "--fusion-text-weight %v is out of range: 0 to 1", c.FusionTextWeight)
+	check(c.FusionVectorWeight+c.FusionTextWeight > 0, "--fusion-vector-weight and --fusion-text-weight must not both be 0")
+	check(c.Fusion == "weighted" || c.Fusion == "rrf", "--fusion %q is invalid: weighted or rrf", c.Fusion)
 	switch strings.ToLower(c.LogLevel) {
 	case "debug", "info", "warn", "error":
 	default:

@@ -77,7 +77,7 @@ func NewClient(opt Options) *Client {
 	c.http = &http.Client{
 		Transport: transport,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) >= opt.MaxRedirects {
+			if len(via) > opt.MaxRedirects {
 				return fmt.Errorf("stopped after %d redirects", opt.MaxRedirects)
 			}
 			if req.URL.Scheme != "http" && req.URL.Scheme != "https" {

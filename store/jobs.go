@@ -15,22 +15,24 @@ import (
 
 const jobColumns = `id, workspace_id, source_id, status, stage, progress_percent, progress_message, stage_details,
 	files_processed, chunks_created, chunks_updated, chunks_deleted, items_failed, failures, error_message, error_details,
-	retry_count, max_retries, attempt, run_at, lease_owner, lease_expires_at, created_at, started_at, completed_at`
+	retry_count, max_retries, attempt, run_at, lease_owner, lease_expires_at, created_at, started_at, completed_at,
+	items_skipped, skipped`
 
 func scanJob(row scanner) (*gnd.Job, error) {
 	var j gnd.Job
 	var status, stage string
-	var details, failures, errMsg, errDetails, owner sql.NullString
+	var details, failures, errMsg, errDetails, owner, skipped sql.NullString
 	var runAt, created int64
 	var lease, started, completed sql.NullInt64
 	err := row.Scan(&j.ID, &j.WorkspaceID, &j.SourceID, &status, &stage, &j.ProgressPercent, &j.ProgressMessage, &details,
 		&j.FilesProcessed, &j.ChunksCreated, &j.ChunksUpdated, &j.ChunksDeleted, &j.ItemsFailed, &failures, &errMsg, &errDetails,
-		&j.RetryCount, &j.MaxRetries, &j.Attempt, &runAt, &owner, &lease, &created, &started, &completed)
+		&j.RetryCount, &j.MaxRetries, &j.Attempt, &runAt, &owner, &lease, &created, &started, &completed,
+		&j.ItemsSkipped, &skipped)
 	if err != nil {
 		return nil, err
 	}
 	j.Status, j.Stage = gnd.JobStatus(status), gnd.Stage(stage)
-	j.StageDetails, j.Failures, j.ErrorDetails = rawJSON(details), rawJSON(failures), rawJSON(errDetails)
+	j.StageDetails, j.Failures, j.ErrorDetails, j.Skipped = rawJSON(details), rawJSON(failures), rawJSON(errDetails), rawJSON(skipped)
 	j.ErrorMessage = strPtr(errMsg)
 	j.RunAt, j.CreatedAt = fromMicros(runAt), fromMicros(created)
 	j.LeaseOwner, j.LeaseExpiresAt = owner.String, timePtr(lease)

@@ -124,6 +124,19 @@ CREATE TABLE policies (
 	policy TEXT NOT NULL,
 	updated_at BIGINT NOT NULL
 );
+`, `
+ALTER TABLE jobs ADD COLUMN items_skipped INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN skipped TEXT
+`, `
+CREATE TABLE embeddings (
+	model TEXT NOT NULL,
+	content_hash TEXT NOT NULL,
+	dim INTEGER NOT NULL,
+	vector {blob} NOT NULL,
+	created_at BIGINT NOT NULL,
+	PRIMARY KEY (model, content_hash)
+);
+CREATE INDEX chunks_content_hash ON chunks(content_hash)
 `}
 
 func (db *DB) migrate(ctx context.Context) error {

@@ -20,9 +20,15 @@ func (db *DB) Policy(ctx context.Context, workspaceID string) (gnd.Policy, error
 	if err != nil {
 		return gnd.Policy{}, fmt.Errorf("read policy: %w", err)
 	}
+	// Scalars missing from an older stored policy take their defaults; the
+	// stored priorities replace the default map instead of merging into it.
 	p := gnd.DefaultPolicy()
+	p.SourcePriorities = nil
 	if err := json.Unmarshal([]byte(raw), &p); err != nil {
 		return gnd.Policy{}, fmt.Errorf("decode stored policy: %w", err)
+	}
+	if p.SourcePriorities == nil {
+		p.SourcePriorities = map[string]float64{}
 	}
 	return p, nil
 }

@@ -208,6 +208,7 @@ type Completion struct {
 	VersionRef  string
 	ItemsFailed int
 	Failures    []gnd.Failure
+	Skipped     []gnd.Skip
 	Message     string // progress_message; "Done" when empty
 	// FetchState replaces the source's stored validators when not nil.
 	FetchState []FetchState
@@ -225,18 +226,10 @@ func (db *DB) complete(ctx context.Context, tx *sql.Tx, id, owner, sourceID stri
 	if msg == "" {
 		msg = "Done"
 	}
-	var failures sql.NullString
-	if len(c.Failures) > 0 {
-		list := c.Failures
-		if len(list) > 100 {
-			list = list[:100]
-		}
-		b, _ := json.Marshal(list)
-		failures = sql.NullString{String: string(b), Valid: true}
-	}
 	err := db.leasedUpdate(ctx, tx, `status = 'completed', stage = 'finalize', progress_percent = 100, progress_message = ?,
-		stage_details = NULL, error_message = NULL, error_details = NULL, items_failed = ?, failures = ?, completed_at = ?,
-		lease_owner = NULL, lease_expires_at = NULL`, id, owner, msg, c.ItemsFailed, failures, micros(now))
+		stage_details = NULL, error_message = NULL, error_details = NULL, items_failed = ?, failures = ?, items_skipped = ?,
+		skipped = ?, completed_at = ?, lease_owner = NULL, lease_expires_at = NULL`,
+		id, owner, msg, c.ItemsFailed, firstHundred(c.Failures), len(c.Skipped), firstHundred(c.Skipped), micros(now))
 	if err != nil {
 		return err
 	}
@@ -250,4 +243,14 @@ func (db *DB) complete(ctx context.Context, tx *sql.Tx, id, owner, sourceID stri
 		return db.replaceFetchState(ctx, tx, sourceID, c.FetchState)
 	}
 	return nil
+}
+
+// firstHundred encodes the first 100 entries of a list as JSON, or NULL
+// for an empty list.
+func firstHundred[T any](list []T) sql.NullString {
+	if len(list) == 0 {
+		return sql.NullString{}
+	}
+	b, _ := json.Marshal(list[:min(len(list), 100)])
+	return sql.NullString{String: string(b), Valid: true}
 }
