@@ -116,9 +116,9 @@ type Job struct {
 	// the first 100 and their reasons.
 	ItemsSkipped int             `json:"items_skipped"`
 	Skipped      json.RawMessage `json:"skipped"`
-	CreatedAt   time.Time       `json:"created_at"`
-	StartedAt   *time.Time      `json:"started_at"`
-	CompletedAt *time.Time      `json:"completed_at"`
+	CreatedAt    time.Time       `json:"created_at"`
+	StartedAt    *time.Time      `json:"started_at"`
+	CompletedAt  *time.Time      `json:"completed_at"`
 
 	// Queue fields, not part of the API object.
 

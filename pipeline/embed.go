@@ -1,0 +1,117 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/gndhq/gnd"
+	"github.com/gndhq/gnd/embed"
+)
+
+// embedBatch is the number of texts sent to the embedder at once.
+const embedBatch = 64
+
+// embed computes the vectors that the source's index will need and that the
+// cache lacks: for new and changed chunks, and for unchanged chunks whose
+// text was never embedded with the current model (after a model change).
+// chunks are the chunks of this sync; refs the stored chunks, of which those
+// not deleted by cs stay in the index.
+func (r *Runner) embed(ctx context.Context, t *Task, chunks []gnd.Chunk, refs []gnd.ChunkRef, cs gnd.ChangeSet) error {
+	if r.Embedder == nil {
+		need := len(cs.Create) + len(cs.Update)
+		t.Progress.Update(ctx, map[string]int{"chunks_embedded": 0, "total_chunks": 0, "chunks_reused": 0},
+			fmt.Sprintf("Embeddings are off: %d new or changed chunks are indexed for text search only", need), 0, 1)
+		return ctx.Err()
+	}
+	model := r.Embedder.Model()
+
+	// Every text the index will hold after this sync, by content hash.
+	text := map[string]string{}
+	for _, c := range chunks {
+		text[c.ContentHash] = c.Content
+	}
+	deleted := map[string]bool{}
+	for _, d := range cs.Delete {
+		deleted[d.ID] = true
+	}
+	storedOnly := map[string]string{} // content hash → id of a stored chunk with that text
+	for _, ref := range refs {
+		if _, ok := text[ref.ContentHash]; !ok && !deleted[ref.ID] {
+			storedOnly[ref.ContentHash] = ref.ID
+		}
+	}
+	hashes := make([]string, 0, len(text)+len(storedOnly))
+	for h := range text {
+		hashes = append(hashes, h)
+	}
+	for h := range storedOnly {
+		hashes = append(hashes, h)
+	}
+
+	// Look up the cache, then load the text of stored chunks that need a vector.
+	have, err := r.Store.Embeddings(ctx, model, hashes)
+	if err != nil {
+		return err
+	}
+	var missing []string
+	var loadIDs []string
+	for _, h := range hashes {
+		if _, ok := have[h]; ok {
+			continue
+		}
+		missing = append(missing, h)
+		if _, ok := text[h]; !ok {
+			loadIDs = append(loadIDs, storedOnly[h])
+		}
+	}
+	if len(loadIDs) > 0 {
+		contents, err := r.Store.ChunkContents(ctx, loadIDs)
+		if err != nil {
+			return err
+		}
+		for h, id := range storedOnly {
+			if c, ok := contents[id]; ok {
+				text[h] = c
+			}
+		}
+	}
+	return r.embedMissing(ctx, t, model, missing, text, len(have))
+}
+
+// embedMissing embeds the texts of missing hashes in batches, checks every
+// batch and stores it in the cache, reporting progress after each batch.
+func (r *Runner) embedMissing(ctx context.Context, t *Task, model string, missing []string, text map[string]string, reused int) error {
+	total := len(missing)
+	details := func(done int) map[string]int {
+		return map[string]int{"chunks_embedded": done, "total_chunks": total, "chunks_reused": reused}
+	}
+	t.Progress.Update(ctx, details(0), fmt.Sprintf("Generating embeddings for %d chunks (%d reused)...", total, reused), 0, 0)
+	for start := 0; start < total; start += embedBatch {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		batch := missing[start:min(start+embedBatch, total)]
+		texts := make([]string, len(batch))
+		for i, h := range batch {
+			texts[i] = text[h]
+		}
+		vecs, err := r.Embedder.Embed(ctx, texts)
+		if err != nil {
+			return fmt.Errorf("embed with model %s: %w", model, err)
+		}
+		if err := embed.Check(texts, vecs, r.Embedder.Dim()); err != nil {
+			return Permanent(fmt.Errorf("embedding model %s: %w", model, err))
+		}
+		out := make(map[string][]float32, len(batch))
+		for i, h := range batch {
+			out[h] = vecs[i]
+		}
+		if err := r.Store.PutEmbeddings(ctx, model, out); err != nil {
+			return err
+		}
+		done := start + len(batch)
+		t.Progress.Update(ctx, details(done), "", 0, float64(done)/float64(total))
+	}
+	t.Progress.Update(ctx, details(total), fmt.Sprintf("Embedded %d chunks, reused %d", total, reused), 0, 1)
+	return nil
+}

@@ -1,0 +1,241 @@
+// Package search answers queries over the indexed chunks: it keeps an
+// in-memory view of every chunk with a BM25 index over it, runs the lexical
+// (and, with embeddings, vector) leg, fuses scores, applies the workspace's
+// trust policy and token budget, and rates the evidence.
+package search
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/gndhq/gnd"
+	"github.com/gndhq/gnd/search/lexical"
+	"github.com/gndhq/gnd/store"
+)
+
+// Store is what search reads from storage. *store.DB implements it.
+type Store interface {
+	AllSources(ctx context.Context) ([]*gnd.Source, map[string]int64, error)
+	EachChunk(ctx context.Context, sourceIDs []string, fn func(*gnd.Chunk) error) error
+	Policy(ctx context.Context, workspaceID string) (gnd.Policy, error)
+}
+
+// Service holds the in-memory index and answers searches. It stays in step
+// with the database in two ways: jobs in this process report their commits
+// through Apply, and Refresh (run periodically by Run) reloads sources whose
+// index version changed in another process.
+type Service struct {
+	store Store
+	log   *slog.Logger
+	lex   *lexical.Index
+
+	mu       sync.RWMutex
+	chunks   map[string]*gnd.Chunk  // by chunk id
+	sources  map[string]*gnd.Source // by source id
+	versions map[string]int64       // index version loaded per source
+	bySource map[string]map[string]bool
+	// endpoints maps an OpenAPI endpoint key to the ids of its chunks, for
+	// conflict detection across sources.
+	endpoints map[string]map[string]bool
+}
+
+// NewService returns an empty service; call Refresh (or Run) to load it.
+func NewService(st Store, log *slog.Logger) *Service {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Service{store: st, log: log, lex: lexical.New(lexical.Params{}),
+		chunks: map[string]*gnd.Chunk{}, sources: map[string]*gnd.Source{}, versions: map[string]int64{},
+		bySource: map[string]map[string]bool{}, endpoints: map[string]map[string]bool{}}
+}
+
+// Run refreshes the index every interval until ctx is done.
+func (s *Service) Run(ctx context.Context, interval time.Duration) {
+	ticker := time.NewTicker(interval)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+		if err := s.Refresh(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("refresh search index", "err", err)
+		}
+	}
+}
+
+// Refresh reloads source metadata and the chunks of every source whose index
+// version differs from the loaded one, and drops deleted sources.
+func (s *Service) Refresh(ctx context.Context) error {
+	sources, versions, err := s.store.AllSources(ctx)
+	if err != nil {
+		return err
+	}
+	var stale []string
+	s.mu.Lock()
+	present := map[string]bool{}
+	for _, src := range sources {
+		present[src.ID] = true
+		s.sources[src.ID] = src
+		if v, ok := s.versions[src.ID]; !ok || v != versions[src.ID] {
+			stale = append(stale, src.ID)
+		}
+	}
+	var gone []string
+	for id := range s.sources {
+		if !present[id] {
+			gone = append(gone, id)
+		}
+	}
+	s.mu.Unlock()
+	for _, id := range gone {
+		s.DropSource(id)
+	}
+	for _, id := range stale {
+		if err := s.reloadSource(ctx, id, versions[id]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Service) reloadSource(ctx context.Context, sourceID string, version int64) error {
+	var loaded []*gnd.Chunk
+	err := s.store.EachChunk(ctx, []string{sourceID}, func(c *gnd.Chunk) error {
+		loaded = append(loaded, c)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("load chunks of source %s: %w", sourceID, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if v, ok := s.versions[sourceID]; ok && v >= version {
+		// A commit in this process was applied while the chunks were read.
+		return nil
+	}
+	for id := range s.bySource[sourceID] {
+		s.removeChunk(id)
+	}
+	s.lex.DeleteGroup(sourceID)
+	docs := make([]lexical.Doc, 0, len(loaded))
+	for _, c := range loaded {
+		s.putChunk(c)
+		docs = append(docs, lexDoc(c))
+	}
+	s.lex.Upsert(docs...)
+	s.versions[sourceID] = version
+	return nil
+}
+
+// putChunk stores c in the maps; the caller holds mu and updates lex.
+func (s *Service) putChunk(c *gnd.Chunk) {
+	if old := s.chunks[c.ID]; old != nil && old.EndpointKey != "" {
+		delete(s.endpoints[old.EndpointKey], c.ID)
+	}
+	s.chunks[c.ID] = c
+	ids := s.bySource[c.SourceID]
+	if ids == nil {
+		ids = map[string]bool{}
+		s.bySource[c.SourceID] = ids
+	}
+	ids[c.ID] = true
+	if c.EndpointKey != "" {
+		set := s.endpoints[c.EndpointKey]
+		if set == nil {
+			set = map[string]bool{}
+			s.endpoints[c.EndpointKey] = set
+		}
+		set[c.ID] = true
+	}
+}
+
+// removeChunk drops a chunk from the maps; the caller holds mu and updates lex.
+func (s *Service) removeChunk(id string) {
+	c := s.chunks[id]
+	if c == nil {
+		return
+	}
+	delete(s.chunks, id)
+	delete(s.bySource[c.SourceID], id)
+	if c.EndpointKey != "" {
+		delete(s.endpoints[c.EndpointKey], id)
+		if len(s.endpoints[c.EndpointKey]) == 0 {
+			delete(s.endpoints, c.EndpointKey)
+		}
+	}
+}
+
+// lexDoc is the text the lexical leg indexes for a chunk: its symbol, the
+// last element of its path and its content.
+func lexDoc(c *gnd.Chunk) lexical.Doc {
+	return lexical.Doc{ID: c.ID, Group: c.SourceID, Text: c.Symbol + "\n" + baseName(c.Path) + "\n" + c.Content}
+}
+
+func baseName(p string) string {
+	for i := len(p) - 1; i >= 0; i-- {
+		if p[i] == '/' {
+			return p[i+1:]
+		}
+	}
+	return p
+}
+
+// Apply takes a committed change of one source into the index at once.
+func (s *Service) Apply(sourceID string, a *store.Applied) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(a.Deleted) > 0 {
+		s.lex.Delete(a.Deleted...)
+		for _, id := range a.Deleted {
+			s.removeChunk(id)
+		}
+	}
+	docs := make([]lexical.Doc, 0, len(a.Created)+len(a.Updated))
+	for _, list := range [][]gnd.Chunk{a.Created, a.Updated} {
+		for i := range list {
+			c := list[i]
+			if old, ok := s.chunks[c.ID]; ok && c.CreatedAt.IsZero() {
+				c.CreatedAt = old.CreatedAt
+			}
+			s.putChunk(&c)
+			docs = append(docs, lexDoc(&c))
+		}
+	}
+	s.lex.Upsert(docs...)
+	if a.IndexVersion > s.versions[sourceID] {
+		s.versions[sourceID] = a.IndexVersion
+	}
+}
+
+// UpdateSource replaces the cached metadata of a source (after a sync
+// completes or the source is edited).
+func (s *Service) UpdateSource(src *gnd.Source) {
+	s.mu.Lock()
+	s.sources[src.ID] = src
+	s.mu.Unlock()
+}
+
+// DropSource removes a deleted source and its chunks.
+func (s *Service) DropSource(sourceID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for id := range s.bySource[sourceID] {
+		s.removeChunk(id)
+	}
+	delete(s.bySource, sourceID)
+	delete(s.sources, sourceID)
+	delete(s.versions, sourceID)
+	s.lex.DeleteGroup(sourceID)
+}
+
+// Len returns the number of chunks in the index.
+func (s *Service) Len() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.chunks)
+}
