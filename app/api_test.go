@@ -1,0 +1,120 @@
+package app_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/gndhq/gnd/config"
+	"github.com/gndhq/gnd/internal/gndtest"
+)
+
+func TestMalformedRequestsGet400NamingTheField(t *testing.T) {
+	srv := gndtest.Start(t, gndtest.Options{Configure: func(c *config.Config) { c.Workers = 0 }})
+	id := srv.CreateSource(map[string]any{"name": "spec", "source_type": "docs", "docs_format": "openapi", "url": "http://127.0.0.1:1/spec.json"})
+	cases := []struct {
+		name, method, path string
+		body               any
+		mention            string
+	}{
+		{"bad JSON", "POST", "/sources", `{"name": "x",`, "JSON"},
+		{"not an object", "POST", "/sources", `[1, 2]`, "object"},
+		{"unknown field", "POST", "/sources", map[string]any{"name": "x", "source_type": "docs", "url": "https://example.com", "colour": "red"}, "colour"},
+		{"wrong type", "POST", "/sources", map[string]any{"name": "x", "source_type": "docs", "url": 42}, "url"},
+		{"unknown source_type", "POST", "/sources", map[string]any{"name": "x", "source_type": "wiki", "url": "https://example.com"}, "source_type"},
+		{"missing url", "POST", "/sources", map[string]any{"name": "x", "source_type": "docs"}, "url"},
+		{"docs_format on repo", "POST", "/sources", map[string]any{"name": "x", "source_type": "repo", "url": "https://example.com/r.git", "docs_format": "html"}, "docs_format"},
+		{"ftp url", "POST", "/sources", map[string]any{"name": "x", "source_type": "docs", "url": "ftp://example.com/spec"}, "url"},
+		{"bad docs_format", "POST", "/sources", map[string]any{"name": "x", "source_type": "docs", "url": "https://example.com", "docs_format": "pdf"}, "docs_format"},
+		{"missing name", "POST", "/sources", map[string]any{"source_type": "docs", "url": "https://example.com"}, "name"},
+		{"limit 101", "GET", "/jobs?limit=101", nil, "limit"},
+		{"limit 0", "GET", "/sources?limit=0", nil, "limit"},
+		{"skip negative", "GET", "/jobs?skip=-1", nil, "skip"},
+		{"limit text", "GET", "/jobs?limit=ten", nil, "limit"},
+		{"job status", "GET", "/jobs?status=done", nil, "status"},
+		{"source status", "GET", "/sources?status=done", nil, "status"},
+		{"top_k 0", "GET", "/search?query=x&top_k=0", nil, "top_k"},
+		{"top_k 51", "POST", "/search", map[string]any{"query": "x", "top_k": 51}, "top_k"},
+		{"max_tokens 0", "POST", "/search", map[string]any{"query": "x", "max_tokens": 0}, "max_tokens"},
+		{"max_tokens big", "GET", "/search?query=x&max_tokens=32001", nil, "max_tokens"},
+		{"missing query GET", "GET", "/search", nil, "query"},
+		{"missing query POST", "POST", "/search", map[string]any{"top_k": 3}, "query"},
+		{"blank query", "POST", "/search", map[string]any{"query": "   "}, "query"},
+		{"include_stale text", "GET", "/search?query=x&include_stale=maybe", nil, "include_stale"},
+		{"unknown search field", "POST", "/search", map[string]any{"query": "x", "limit": 3}, "limit"},
+		{"unknown source id", "POST", "/search", map[string]any{"query": "x", "source_ids": []string{"nope"}}, "source_ids"},
+		{"max_retries", "POST", "/sources/" + id + "/sync", map[string]any{"max_retries": 11}, "max_retries"},
+		{"patch source_type", "PATCH", "/sources/" + id, map[string]any{"source_type": "repo"}, "source_type"},
+		{"patch bad url", "PATCH", "/sources/" + id, map[string]any{"url": "notaurl"}, "url"},
+		{"policy unknown", "PUT", "/policy", map[string]any{"colour": 1}, "colour"},
+		{"policy range", "PUT", "/policy", map[string]any{"min_evidence_score": 2}, "min_evidence_score"},
+		{"bad glob", "POST", "/sources", map[string]any{"name": "x", "source_type": "docs", "url": "https://example.com", "include_patterns": []string{"[a-"}}, "include_patterns"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			status, body := srv.DoRaw(c.method, c.path, c.body, nil)
+			if status != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400: %s", status, body)
+			}
+			if !strings.Contains(string(body), `"error"`) || !strings.Contains(string(body), c.mention) {
+				t.Errorf("body %s does not name %q", body, c.mention)
+			}
+		})
+	}
+}
+
+func TestAuthentication(t *testing.T) {
+	srv := gndtest.Start(t, gndtest.Options{Configure: func(c *config.Config) { c.Workers = 0 }})
+	cases := []struct {
+		name    string
+		headers map[string]string
+		want    int
+	}{
+		{"no key", map[string]string{"Authorization": ""}, 401},
+		{"wrong key", map[string]string{"Authorization": "Bearer gnd_" + strings.Repeat("x", 40)}, 401},
+		{"not a gnd key", map[string]string{"Authorization": "Bearer sk-123"}, 401},
+		{"basic auth", map[string]string{"Authorization": "Basic Zm9vOmJhcg=="}, 401},
+		{"bearer", nil, 200},
+		{"x-api-key", map[string]string{"Authorization": "", "X-API-Key": srv.Key}, 200},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			status, body := srv.DoRaw("GET", "/sources", nil, c.headers)
+			if status != c.want {
+				t.Fatalf("status %d, want %d: %s", status, c.want, body)
+			}
+			if c.want == 401 && !strings.Contains(string(body), `"error"`) {
+				t.Errorf("401 body %s has no error field", body)
+			}
+		})
+	}
+	if status, _ := srv.DoRaw("GET", "/healthz", nil, map[string]string{"Authorization": ""}); status != 200 {
+		t.Errorf("/healthz without a key: %d, want 200", status)
+	}
+}
+
+func TestWorkspacesAreIsolated(t *testing.T) {
+	srv := gndtest.Start(t, gndtest.Options{Configure: func(c *config.Config) { c.Workers = 0 }})
+	id := srv.CreateSource(map[string]any{"name": "spec", "source_type": "docs", "docs_format": "openapi", "url": "http://127.0.0.1:1/spec.json"})
+	jobID := srv.Sync(id)
+
+	// A key of another workspace sees none of it.
+	ctx := t.Context()
+	ws, err := srv.App.DB.CreateWorkspace(ctx, "other")
+	gndtest.Must(t, err, "create workspace")
+	otherKey := "gnd_other" + strings.Repeat("o", 40)
+	_, err = srv.App.DB.CreateKey(ctx, ws.ID, "other", otherKey)
+	gndtest.Must(t, err, "create key")
+	headers := map[string]string{"Authorization": "Bearer " + otherKey}
+	for _, path := range []string{"/sources/" + id, "/jobs/" + jobID} {
+		if status, body := srv.DoRaw("GET", path, nil, headers); status != 404 {
+			t.Errorf("GET %s with another workspace's key: %d %s, want 404", path, status, body)
+		}
+	}
+	if status, body := srv.DoRaw("POST", "/jobs/"+jobID+"/cancel", nil, headers); status != 404 {
+		t.Errorf("cancel with another workspace's key: %d %s, want 404", status, body)
+	}
+	if status, body := srv.DoRaw("GET", "/sources", nil, headers); status != 200 || !strings.Contains(string(body), `"total":0`) {
+		t.Errorf("list with another workspace's key: %d %s, want an empty list", status, body)
+	}
+}
