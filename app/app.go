@@ -17,6 +17,7 @@ import (
 
 	"github.com/gndhq/gnd/api"
 	"github.com/gndhq/gnd/config"
+	"github.com/gndhq/gnd/embed"
 	"github.com/gndhq/gnd/fetch"
 	"github.com/gndhq/gnd/glob"
 	"github.com/gndhq/gnd/jobs"
@@ -35,6 +36,8 @@ type App struct {
 	Engine *jobs.Engine
 	Runner *pipeline.Runner
 	API    *api.Server
+	// Embedder computes vectors; nil when embeddings are off.
+	Embedder embed.Embedder
 	// AdminKey is the first admin key when this start created it, else "".
 	AdminKey string
 }
@@ -51,6 +54,15 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		db.Close()
 		return nil, err
 	}
+	embedder, err := embed.New(embed.Config{Provider: cfg.Embedder, StaticPath: cfg.EmbeddingModelPath, OpenAI: embed.OpenAIConfig{
+		URL: cfg.EmbeddingURL, Model: cfg.EmbeddingModel, APIKey: cfg.EmbeddingAPIKey, Dim: cfg.EmbeddingDim,
+		Concurrency: cfg.EmbeddingConcurrency, Logger: log,
+	}})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("embedding provider: %w", err)
+	}
+	a.Embedder = embedder
 	client := fetch.NewClient(fetch.Options{AllowPrivate: cfg.AllowPrivateNetworks, Timeout: cfg.FetchTimeout, MaxBytes: cfg.FetchMaxBytes})
 	a.Search = search.NewService(db, log)
 	a.Runner = &pipeline.Runner{
@@ -63,6 +75,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 			"pdf":  &pipeline.PDF{Load: db.GetUpload},
 		},
 		OnApplied: a.Search.Apply,
+		Embedder:  embedder,
 		Logger:    log,
 	}
 	a.Engine = jobs.NewEngine(db, a.Runner, jobs.Config{
@@ -135,7 +148,12 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, ready func(addr string
 		return fmt.Errorf("load search index: %w", err)
 	}
 	a.Log.Info("search index loaded", "chunks", a.Search.Len())
-	a.Log.Info("vector search is off: no embedding model is configured; search ranks by text match only")
+	if a.Embedder == nil {
+		a.Log.Info("vector search is off: no embedding model is configured; search ranks by text match only",
+			"enable", "set GND_EMBEDDER=openai with GND_EMBEDDING_URL and GND_EMBEDDING_MODEL, or GND_EMBEDDER=static with GND_EMBEDDING_MODEL_PATH")
+	} else {
+		a.Log.Info("vector search is on", "model", a.Embedder.Model())
+	}
 
 	var wg sync.WaitGroup
 	wg.Go(func() { a.Search.Run(ctx, a.Config.SearchRefresh) })

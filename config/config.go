@@ -253,7 +253,7 @@ func (c *Config) Validate() error {
 	check(c.MaxRetries >= 0 && c.MaxRetries <= 10, "--max-retries %d is out of range: 0 to 10", c.MaxRetries)
 	check(c.RetryBackoff > 0, "--retry-backoff must be positive")
 	check(c.RetryBackoffMax >= c.RetryBackoff, "--retry-backoff-max must not be below --retry-backoff")
-	check(c.JobLease >= 200*time.Millisecond, "--job-lease must be at least 200ms")
+	check(c.JobLease >= time.Second, "--job-lease must be at least 1s")
 	check(c.PollInterval > 0, "--poll-interval must be positive")
 	check(c.FetchTimeout > 0, "--fetch-timeout must be positive")
 	check(c.FetchMaxBytes > 0, "--fetch-max-bytes must be positive")

@@ -215,7 +215,7 @@ func TestLoadConfigFileErrors(t *testing.T) {
 }
 
 func TestLoadConfigFileEmptyValue(t *testing.T) {
-	// An empty YAML value is null; it must not become the text "<nil>".
+	// An empty YAML value is null, which must not become the text "<nil>".
 	path := writeConfigFile(t, "database-url:\nlog-format:\n")
 	cfg, err := config.Load("serve", []string{"--config", path}, env(nil), io.Discard)
 	if err != nil && strings.Contains(err.Error(), "<nil>") {

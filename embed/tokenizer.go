@@ -53,9 +53,9 @@ type preTokenizerSpec struct {
 }
 
 // parseTokenizer reads a tokenizer.json. Only the WordPiece model is
-// supported, because Unigram and BPE tokenizers normally come with
-// normalizers and pre-tokenizers (Precompiled, Metaspace, ByteLevel) that
-// would each need their own implementation.
+// supported. Unigram and BPE would need their own segmenters and the
+// Metaspace, ByteLevel and Replace steps that their tokenizer.json files
+// usually configure.
 func parseTokenizer(raw []byte) (*wordPiece, error) {
 	var spec tokenizerJSON
 	if err := json.Unmarshal(raw, &spec); err != nil {

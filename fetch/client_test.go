@@ -25,7 +25,7 @@ import (
 func TestBlockedReasonClassifies(t *testing.T) {
 	for _, c := range []struct {
 		ip     string
-		reason string // a word the reason must contain; "" for a public address
+		reason string // a word the reason must contain, or "" for a public address
 	}{
 		{"127.0.0.1", "loopback"},
 		{"127.255.255.254", "loopback"},
@@ -252,7 +252,7 @@ func TestGetSizeCap(t *testing.T) {
 	}
 }
 
-// redirectServer redirects /r/N to /r/N-1 and answers /r/0 with "done".
+// redirectServer redirects /r/N to /r/N-1 and serves "done" at /r/0.
 func redirectServer(t *testing.T) *httptest.Server {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n, err := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/r/"))

@@ -205,7 +205,9 @@ func (e *Engine) runSafely(ctx context.Context, job *gnd.Job, cancel context.Can
 
 // watch renews the lease and polls for cancellation until done is closed.
 func (e *Engine) watch(parent, ctx context.Context, cancel context.CancelCauseFunc, job *gnd.Job, done <-chan struct{}) {
-	poll := time.NewTicker(e.cfg.CancelPoll)
+	// Tick often enough both to see cancels and to renew the lease every
+	// third of its length.
+	poll := time.NewTicker(min(e.cfg.CancelPoll, e.cfg.Lease/3))
 	defer poll.Stop()
 	lastBeat := time.Now()
 	for {

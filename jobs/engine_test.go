@@ -19,7 +19,7 @@ import (
 )
 
 // waitLimit bounds every wait for a job to reach a state. It is generous
-// because the machine running the tests may be heavily loaded; a passing run
+// because the machine running the tests may be heavily loaded. A passing run
 // takes a small fraction of it.
 const waitLimit = 30 * time.Second
 
@@ -39,7 +39,7 @@ func completeJob(ctx context.Context, db *store.DB, job *gnd.Job) error {
 	return db.Complete(ctx, job.ID, job.LeaseOwner, job.SourceID, store.Completion{FileCount: 1, VersionRef: "v1"})
 }
 
-// testLogger sends engine logs to the test log; the engine must stop before
+// testLogger sends engine logs to the test log. The engine must stop before
 // the test ends, which startEngine's cleanup ensures.
 func testLogger(t *testing.T) *slog.Logger {
 	return slog.New(slog.NewTextHandler(testLogWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -86,7 +86,7 @@ type engineHandle struct {
 }
 
 // startEngine runs an engine until the test ends or stop is called. The
-// timing is fast so tests finish quickly; cfg fields that are set win.
+// timing is fast so tests finish quickly, and cfg fields that are set win.
 func startEngine(t *testing.T, db *store.DB, runner jobs.Runner, cfg jobs.Config) *engineHandle {
 	t.Helper()
 	if cfg.Workers == 0 {
@@ -107,6 +107,7 @@ func startEngine(t *testing.T, db *store.DB, runner jobs.Runner, cfg jobs.Config
 	if cfg.BackoffMax == 0 {
 		cfg.BackoffMax = 5 * time.Millisecond
 	}
+
 	e := jobs.NewEngine(db, runner, cfg, testLogger(t))
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &engineHandle{Engine: e, done: make(chan struct{})}
@@ -117,6 +118,7 @@ func startEngine(t *testing.T, db *store.DB, runner jobs.Runner, cfg jobs.Config
 			<-h.done
 		})
 	}
+
 	go func() {
 		defer close(h.done)
 		e.Run(ctx)
@@ -374,7 +376,7 @@ func TestCancelThroughStoreStopsJob(t *testing.T) {
 	case <-time.After(waitLimit):
 		t.Fatalf("the running attempt did not stop within %s of the cancel", waitLimit)
 	}
-	// The guarantee is "within about a second"; 3s leaves room for a loaded machine.
+	// The guarantee is "within about a second", and 3s leaves room for a loaded machine.
 	if took := stopped.Sub(cancelled); took > 3*time.Second {
 		t.Errorf("the attempt stopped %v after the cancel, expected within about a second", took)
 	}
@@ -586,5 +588,70 @@ func TestPanicFailsJobAndEngineGoesOn(t *testing.T) {
 	}
 	if j := waitForStatus(t, db, second.ID, gnd.JobCompleted, gnd.JobFailed); j.Status != gnd.JobCompleted {
 		t.Errorf("the job after a panic ended %s, expected completed", j.Status)
+	}
+}
+
+func TestLeaseRenewedWhileRunning(t *testing.T) {
+	// The lease is renewed every third of the lease time, also when the
+	// cancellation poll is slower than that, so a live worker's lease never
+	// expires. A 600ms lease leaves 400ms of slack for a loaded machine.
+	db := openDB(t)
+	job := enqueue(t, db, 2)
+	started := make(chan context.Context, 4)
+	finish := make(chan struct{})
+	runner := &fakeRunner{run: func(ctx context.Context, j *gnd.Job, _ func()) error {
+		started <- ctx
+		select {
+		case <-finish:
+			return completeJob(ctx, db, j)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}}
+	startEngine(t, db, runner, jobs.Config{Lease: 600 * time.Millisecond, CancelPoll: time.Second})
+	var attemptCtx context.Context
+	select {
+	case attemptCtx = <-started:
+	case <-time.After(waitLimit):
+		t.Fatalf("no attempt started within %s", waitLimit)
+	}
+
+	// Watch the job for three lease times while the attempt is alive, the
+	// way another process's rescuer would.
+	deadline := time.Now().Add(3 * 600 * time.Millisecond)
+	var problem string
+	for time.Now().Before(deadline) && problem == "" {
+		expired, err := db.ExpiredLeases(t.Context())
+		if err != nil {
+			t.Fatalf("expired leases: %v", err)
+		}
+		for _, e := range expired {
+			if e.ID == job.ID {
+				problem = "its lease expired"
+			}
+		}
+		j, err := db.JobByID(t.Context(), job.ID)
+		if err != nil {
+			t.Fatalf("read job: %v", err)
+		}
+		if j.Status != gnd.JobRunning || j.RetryCount != 0 {
+			msg := ""
+			if j.ErrorMessage != nil {
+				msg = *j.ErrorMessage
+			}
+			problem = fmt.Sprintf("it became %s with retry_count %d and error %q", j.Status, j.RetryCount, msg)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if problem != "" {
+		t.Errorf("the job of a live worker was taken over: %s", problem)
+	}
+	if attemptCtx.Err() != nil {
+		t.Errorf("the live attempt was stopped: %v", context.Cause(attemptCtx))
+	}
+	close(finish)
+	j := waitForStatus(t, db, job.ID, gnd.JobCompleted, gnd.JobFailed)
+	if j.Status != gnd.JobCompleted || j.RetryCount != 0 {
+		t.Errorf("job ended %s with retry_count %d, expected completed with 0", j.Status, j.RetryCount)
 	}
 }

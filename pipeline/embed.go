@@ -2,14 +2,16 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/gndhq/gnd"
 	"github.com/gndhq/gnd/embed"
 )
 
-// embedBatch is the number of texts sent to the embedder at once.
-const embedBatch = 64
+// embedBatch is the number of texts handed to the embedder at once; the
+// provider splits it into requests and runs them concurrently.
+const embedBatch = 256
 
 // embed computes the vectors that the source's index will need and that the
 // cache lacks: for new and changed chunks, and for unchanged chunks whose
@@ -97,7 +99,7 @@ func (r *Runner) embedMissing(ctx context.Context, t *Task, model string, missin
 		}
 		vecs, err := r.Embedder.Embed(ctx, texts)
 		if err != nil {
-			return fmt.Errorf("embed with model %s: %w", model, err)
+			return embedError(model, err)
 		}
 		if err := embed.Check(texts, vecs, r.Embedder.Dim()); err != nil {
 			return Permanent(fmt.Errorf("embedding model %s: %w", model, err))
@@ -114,4 +116,15 @@ func (r *Runner) embedMissing(ctx context.Context, t *Task, model string, missin
 	}
 	t.Progress.Update(ctx, details(total), fmt.Sprintf("Embedded %d chunks, reused %d", total, reused), 0, 1)
 	return nil
+}
+
+// embedError marks provider errors that cannot succeed on retry (refused
+// requests, unusable vectors) as permanent.
+func embedError(model string, err error) error {
+	wrapped := fmt.Errorf("embed with model %s: %w", model, err)
+	var api *embed.APIError
+	if errors.Is(err, embed.ErrBadVectors) || (errors.As(err, &api) && !api.Temporary()) {
+		return Permanent(wrapped)
+	}
+	return wrapped
 }

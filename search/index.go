@@ -21,6 +21,7 @@ type Store interface {
 	AllSources(ctx context.Context) ([]*gnd.Source, map[string]int64, error)
 	EachChunk(ctx context.Context, sourceIDs []string, fn func(*gnd.Chunk) error) error
 	Policy(ctx context.Context, workspaceID string) (gnd.Policy, error)
+	IndexVersions(ctx context.Context, workspaceID string) (map[string]int64, error)
 }
 
 // Service holds the in-memory index and answers searches. It stays in step
@@ -40,6 +41,9 @@ type Service struct {
 	// endpoints maps an OpenAPI endpoint key to the ids of its chunks, for
 	// conflict detection across sources.
 	endpoints map[string]map[string]bool
+	// updated is closed and replaced whenever a source's loaded version
+	// changes, waking searches that wait for a commit to arrive.
+	updated chan struct{}
 }
 
 // NewService returns an empty service; call Refresh (or Run) to load it.
@@ -49,7 +53,7 @@ func NewService(st Store, log *slog.Logger) *Service {
 	}
 	return &Service{store: st, log: log, lex: lexical.New(lexical.Params{}),
 		chunks: map[string]*gnd.Chunk{}, sources: map[string]*gnd.Source{}, versions: map[string]int64{},
-		bySource: map[string]map[string]bool{}, endpoints: map[string]map[string]bool{}}
+		bySource: map[string]map[string]bool{}, endpoints: map[string]map[string]bool{}, updated: make(chan struct{})}
 }
 
 // Run refreshes the index every interval until ctx is done.
@@ -129,7 +133,51 @@ func (s *Service) reloadSource(ctx context.Context, sourceID string, version int
 	}
 	s.lex.Upsert(docs...)
 	s.versions[sourceID] = version
+	s.notify()
 	return nil
+}
+
+// notify wakes searches waiting for a version; the caller holds mu.
+func (s *Service) notify() {
+	close(s.updated)
+	s.updated = make(chan struct{})
+}
+
+// catchUp makes sure the index holds at least the committed versions of the
+// given sources, so a search that follows a completed sync sees its chunks.
+// It waits briefly for a commit of this process to be applied, then loads
+// any source that is still behind (such as one changed by another process).
+func (s *Service) catchUp(ctx context.Context, want map[string]int64, groups []string) error {
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		s.mu.RLock()
+		var behind []string
+		for _, id := range groups {
+			if s.versions[id] < want[id] {
+				behind = append(behind, id)
+			}
+		}
+		wait := s.updated
+		s.mu.RUnlock()
+		if len(behind) == 0 {
+			return nil
+		}
+		remaining := time.Until(deadline)
+		if remaining <= 0 {
+			for _, id := range behind {
+				if err := s.reloadSource(ctx, id, want[id]); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		select {
+		case <-wait:
+		case <-time.After(remaining):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }
 
 // putChunk stores c in the maps; the caller holds mu and updates lex.
@@ -210,6 +258,7 @@ func (s *Service) Apply(sourceID string, a *store.Applied) {
 	if a.IndexVersion > s.versions[sourceID] {
 		s.versions[sourceID] = a.IndexVersion
 	}
+	s.notify()
 }
 
 // UpdateSource replaces the cached metadata of a source (after a sync

@@ -54,8 +54,11 @@ func (s *Service) Search(ctx context.Context, src Sources, workspaceID string, r
 		resp.Warnings = append(resp.Warnings, fmt.Sprintf("%d stale source(s) excluded because include_stale is false", excluded))
 	}
 	resp.SourcesSearched = len(groups)
+	if err := s.waitForCommits(ctx, workspaceID, groups); err != nil {
+		return nil, err
+	}
 
-	cands := s.rank(req, scope, groups, policy, resp)
+	cands := s.rank(req.Query, max(*req.TopK*4, 50), groups, scope, policy, resp)
 	s.fill(cands, req, fresh, now, resp)
 	resp.Conflicts = s.conflicts(resp.Results, groups, scope)
 	s.rate(req.Query, resp, policy)
@@ -123,12 +126,11 @@ func sortedSources(m map[string]*gnd.Source) []*gnd.Source {
 
 // rank runs the lexical leg, normalises its scores to 0..1, and applies the
 // source priority. Without embeddings the fused score is the text score.
-func (s *Service) rank(req Request, scope map[string]*gnd.Source, groups []string, p gnd.Policy, resp *Response) []candidate {
+func (s *Service) rank(query string, k int, groups []string, scope map[string]*gnd.Source, p gnd.Policy, resp *Response) []candidate {
 	if len(groups) == 0 {
 		return nil
 	}
-	k := max(*req.TopK*4, 50)
-	hits := s.lex.Search(req.Query, lexical.SearchOptions{K: k, Groups: groups})
+	hits := s.lex.Search(query, lexical.SearchOptions{K: k, Groups: groups})
 	resp.Warnings = append(resp.Warnings, "Vector search is off (no embedding model configured): results are ranked by text match only")
 	if len(hits) == 0 {
 		return nil
@@ -194,4 +196,47 @@ func newResult(c candidate, fresh bool, now time.Time) Result {
 			StartLine: ch.StartLine, EndLine: ch.EndLine, VersionRef: ch.VersionRef, Language: ch.Language, ChunkType: ch.ChunkType},
 		FreshnessDays: days, IsStale: !fresh,
 	}
+}
+
+// Ranked is one chunk in ranking order.
+type Ranked struct {
+	ChunkID, SourceID, Path string
+	Score                   float64
+}
+
+// Rank returns up to k chunks for query in the order Search considers them,
+// before top_k and the token budget apply. Retrieval benchmarks use it to
+// score rankings deeper than top_k allows.
+func (s *Service) Rank(ctx context.Context, src Sources, workspaceID, query string, k int) ([]Ranked, error) {
+	policy, err := s.store.Policy(ctx, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	scope, err := s.scope(ctx, src, workspaceID, nil)
+	if err != nil {
+		return nil, err
+	}
+	groups := make([]string, 0, len(scope))
+	for id := range scope {
+		groups = append(groups, id)
+	}
+	if err := s.waitForCommits(ctx, workspaceID, groups); err != nil {
+		return nil, err
+	}
+	cands := s.rank(query, k, groups, scope, policy, &Response{})
+	out := make([]Ranked, len(cands))
+	for i, c := range cands {
+		out[i] = Ranked{ChunkID: c.chunk.ID, SourceID: c.chunk.SourceID, Path: c.chunk.Path, Score: c.score}
+	}
+	return out, nil
+}
+
+// waitForCommits reads the committed index versions of the workspace and
+// waits until the in-memory index holds them for the searched sources.
+func (s *Service) waitForCommits(ctx context.Context, workspaceID string, groups []string) error {
+	want, err := s.store.IndexVersions(ctx, workspaceID)
+	if err != nil {
+		return err
+	}
+	return s.catchUp(ctx, want, groups)
 }

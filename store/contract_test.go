@@ -211,10 +211,10 @@ func syncWithChunks(t *testing.T, db *testDB, src *gnd.Source, keys ...string) *
 	return getJob(t, db, job.ID)
 }
 
-func checkCode(t *testing.T, err error, want, what string) {
+func checkCode(t *testing.T, err error, want, operation string) {
 	t.Helper()
 	if got := gnd.ErrorCode(err); got != want {
-		t.Errorf("%s: error code %q, expected %q (error: %v)", what, got, want, err)
+		t.Errorf("%s: error code %q, expected %q (error: %v)", operation, got, want, err)
 	}
 }
 
@@ -1352,7 +1352,7 @@ func TestRescueExpiredLease(t *testing.T) {
 			t.Errorf("second rescue changed retry_count to %d", again.RetryCount)
 		}
 
-		// The retry is lost too; with no retries left the rescue fails the job.
+		// The retry is lost too. With no retries left, the rescue fails the job.
 		claimJob(t, db, "dead-worker-2", time.Minute)
 		clock.Advance(2 * time.Minute)
 		expired, err = db.ExpiredLeases(ctx)
@@ -1759,6 +1759,29 @@ func TestEachChunkVectorJoinsByHash(t *testing.T) {
 		}
 		if other := collect("other-model", nil); len(other) != 0 {
 			t.Errorf("a model without vectors returned %v", other)
+		}
+	})
+}
+
+func TestWritesAfterSourceDeletedLoseLease(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, db *testDB) {
+		ctx := t.Context()
+		ws := newWorkspace(t, db, "vanishing")
+		src, _ := newSourceWithJob(t, db, ws.ID, "vanishing", 1)
+		job := claimJob(t, db, "worker-1", time.Minute)
+		if err := db.DeleteSource(ctx, ws.ID, src.ID); err != nil {
+			t.Fatalf("delete source of a running job: %v", err)
+		}
+		if err := db.Heartbeat(ctx, job.ID, job.LeaseOwner, time.Minute); !errors.Is(err, store.ErrLeaseLost) {
+			t.Errorf("heartbeat of a deleted job returned %v, expected ErrLeaseLost", err)
+		}
+		cs := gnd.ChangeSet{Create: []gnd.Chunk{docChunk(ws.ID, "late", "late content")}}
+		_, err := db.ApplyChanges(ctx, job.ID, job.LeaseOwner, src.ID, cs, &store.Completion{FileCount: 1})
+		if !errors.Is(err, store.ErrLeaseLost) {
+			t.Errorf("ApplyChanges of a deleted job returned %v, expected ErrLeaseLost", err)
+		}
+		if keys := chunkKeys(t, db, src.ID); len(keys) != 0 {
+			t.Errorf("a deleted source got chunks %v", keys)
 		}
 	})
 }

@@ -108,6 +108,14 @@ func (db *DB) EnqueueSync(ctx context.Context, workspaceID, sourceID string, max
 		job.SourceID, job.WorkspaceID = sourceID, workspaceID
 		return db.insertJob(ctx, tx, job)
 	})
+	var conflict *gnd.Error
+	if errors.As(err, &conflict) && conflict.Code == gnd.ECONFLICT && conflict.Fields["job_id"] == "" {
+		// A concurrent enqueue won the unique index; name its job.
+		var active string
+		if db.db.QueryRowContext(ctx, db.q(`SELECT id FROM jobs WHERE source_id = ? AND status IN ('pending', 'running')`), sourceID).Scan(&active) == nil {
+			return nil, activeJobConflict(sourceID, active)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

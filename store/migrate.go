@@ -140,18 +140,25 @@ CREATE INDEX chunks_content_hash ON chunks(content_hash)
 `}
 
 func (db *DB) migrate(ctx context.Context) error {
+	if db.backend == Postgres {
+		// Serialise processes that start at once on a fresh database: the
+		// session lock covers creating schema_migrations too.
+		conn, err := db.db.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(7744001)`); err != nil {
+			return fmt.Errorf("take migration lock: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(7744001)`)
+	}
 	if _, err := db.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)`); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
 	for i, m := range migrations {
 		version := i + 1
 		err := db.inTx(ctx, func(tx *sql.Tx) error {
-			if db.backend == Postgres {
-				// Serialise concurrent migrators (several processes starting at once).
-				if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7744001)`); err != nil {
-					return err
-				}
-			}
 			var n int
 			if err := tx.QueryRowContext(ctx, db.q(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), version).Scan(&n); err != nil {
 				return err

@@ -235,3 +235,23 @@ func (db *DB) SetSourceSyncTime(ctx context.Context, id string, t time.Time) err
 	_, err := db.exec(ctx, db.db, `UPDATE sources SET last_sync_completed = ?, index_version = index_version + 1 WHERE id = ?`, micros(t), id)
 	return err
 }
+
+// IndexVersions returns the index version of every source of a workspace.
+// The version grows with every committed change to a source's chunks.
+func (db *DB) IndexVersions(ctx context.Context, workspaceID string) (map[string]int64, error) {
+	rows, err := db.db.QueryContext(ctx, db.q(`SELECT id, index_version FROM sources WHERE workspace_id = ?`), workspaceID)
+	if err != nil {
+		return nil, fmt.Errorf("read index versions: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var id string
+		var v int64
+		if err := rows.Scan(&id, &v); err != nil {
+			return nil, err
+		}
+		out[id] = v
+	}
+	return out, rows.Err()
+}

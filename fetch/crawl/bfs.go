@@ -39,14 +39,31 @@ func (c *crawler) crawl(ctx context.Context, start string) error {
 		})
 		frontier = next
 	}
+	c.dropCopies()
 	return nil
+}
+
+// dropCopies removes pages whose canonical page was fetched as well, so the
+// content is indexed once, under its canonical URL. A copy whose canonical
+// page could not be fetched stays.
+func (c *crawler) dropCopies() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	kept := map[string]bool{}
+	for _, p := range c.res.Pages {
+		kept[Key(p.URL)] = true
+	}
+	for _, p := range append([]Page(nil), c.res.Pages...) {
+		if canon, ok := c.copyOf[Key(p.URL)]; ok && kept[canon] {
+			c.dropPage(p.URL, "duplicate of "+canon+" (same canonical URL)")
+		}
+	}
 }
 
 // discover returns the in-scope links of a fetched page that were not seen
 // yet. A page whose canonical URL is another in-scope URL is a copy of that
-// page: it is dropped, and the canonical page is queued in its place unless it
-// was seen already, so the same content is indexed once under its canonical
-// URL.
+// page: the canonical page is queued unless it was seen already, and the copy
+// is dropped at the end if the canonical page was fetched.
 func (c *crawler) discover(p Page, body []byte) []string {
 	if body == nil {
 		return nil
@@ -61,7 +78,6 @@ func (c *crawler) discover(p Page, body []byte) []string {
 		loop := c.copyOf[Key(canon)] == pageKey
 		if !loop {
 			c.copyOf[pageKey] = Key(canon)
-			c.dropPage(p.URL, "duplicate of "+canon+" (same canonical URL)")
 		}
 		c.mu.Unlock()
 		if !loop {

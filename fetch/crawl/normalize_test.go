@@ -2,7 +2,7 @@ package crawl
 
 import "testing"
 
-// These tests only parse URL strings; nothing is fetched.
+// These tests only parse URL strings, so nothing is fetched.
 
 func TestNormalizeCanonicalForm(t *testing.T) {
 	for _, c := range []struct {

@@ -18,8 +18,8 @@ import (
 )
 
 // site is a small documentation site on a loopback httptest server. Pages
-// are HTML bodies by path; handlers replace a page with custom behaviour.
-// Responses carry an ETag and answer a matching If-None-Match with 304.
+// are HTML bodies by path, and handlers replace a page with custom behaviour.
+// Page responses carry an ETag and return 304 for a matching If-None-Match.
 type site struct {
 	*httptest.Server
 	mu       sync.Mutex

@@ -15,15 +15,41 @@ import (
 func BenchmarkSearch100k(b *testing.B) {
 	ix, _ := index100k(b)
 	b.ReportAllocs()
-	b.ResetTimer()
+	cpu := startCPUMeter()
+	searches := 0
 	for i := 0; b.Loop(); i++ {
 		ix.Search(benchQueries[i%len(benchQueries)], SearchOptions{K: 10})
+		searches++
 	}
+	cpu.report(b, searches)
+}
+
+// cpuMeter measures the process CPU time spent over a benchmark, which,
+// unlike wall time, hardly changes when other processes compete for the
+// CPUs. It includes the garbage collector's share.
+type cpuMeter struct {
+	start time.Duration
+	ok    bool
+}
+
+func startCPUMeter() cpuMeter {
+	start, ok := processCPUTime()
+	return cpuMeter{start, ok}
+}
+
+// report adds the CPU time per operation in microseconds to b's results.
+func (m cpuMeter) report(b *testing.B, ops int) {
+	end, ok := processCPUTime()
+	if !m.ok || !ok || ops == 0 {
+		return
+	}
+	b.ReportMetric(float64(end-m.start)/float64(time.Microsecond)/float64(ops), "cpu-µs/op")
 }
 
 // BenchmarkSearch100kParallel measures 16 goroutines searching the same
 // index at once and reports the median and 99th-percentile latency of a
-// single search.
+// single search. With every CPU busy, the median is about 16 times the
+// CPU time of one search divided by the number of CPUs.
 func BenchmarkSearch100kParallel(b *testing.B) {
 	ix, _ := index100k(b)
 	benchmarkParallelSearch(b, ix, SearchOptions{K: 10})
@@ -66,19 +92,24 @@ func BenchmarkSearch100kGroupFilter(b *testing.B) {
 		}
 		b.Run(fmt.Sprintf("groups=%d", groups), func(b *testing.B) {
 			b.ReportAllocs()
+			cpu := startCPUMeter()
+			searches := 0
 			for i := 0; b.Loop(); i++ {
 				ix.Search(benchQueries[i%len(benchQueries)], opt)
+				searches++
 			}
+			cpu.report(b, searches)
 		})
 	}
 }
 
-// benchmarkParallelSearch runs searches from 16 goroutines and reports
-// latency percentiles in milliseconds.
+// benchmarkParallelSearch runs searches from 16 goroutines (or the next
+// multiple of GOMAXPROCS) and reports latency percentiles in milliseconds.
 func benchmarkParallelSearch(b *testing.B, ix *Index, opt SearchOptions) {
 	const goroutines = 16
 	procs := runtime.GOMAXPROCS(0)
 	b.SetParallelism((goroutines + procs - 1) / procs)
+
 	var (
 		mu        sync.Mutex
 		latencies []time.Duration
@@ -86,6 +117,7 @@ func benchmarkParallelSearch(b *testing.B, ix *Index, opt SearchOptions) {
 	)
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := startCPUMeter()
 	b.RunParallel(func(pb *testing.PB) {
 		var local []time.Duration
 		for pb.Next() {
@@ -99,6 +131,8 @@ func benchmarkParallelSearch(b *testing.B, ix *Index, opt SearchOptions) {
 		mu.Unlock()
 	})
 	b.StopTimer()
+
+	cpu.report(b, len(latencies))
 	slices.Sort(latencies)
 	if len(latencies) > 0 {
 		b.ReportMetric(ms(latencies[len(latencies)/2]), "p50-ms")

@@ -244,6 +244,7 @@ func TestConcurrentUpsertDeleteSearch(t *testing.T) {
 		stable = append(stable, id)
 		ix.Upsert(Doc{ID: id, Group: "stable", Text: "keystone document with steady content"})
 	}
+
 	var writers, readers sync.WaitGroup
 	stop := make(chan struct{})
 	for w := range 2 {
@@ -267,6 +268,7 @@ func TestConcurrentUpsertDeleteSearch(t *testing.T) {
 			}
 		})
 	}
+
 	errs := make(chan string, 100)
 	for range 4 {
 		readers.Go(func() {
@@ -291,6 +293,7 @@ func TestConcurrentUpsertDeleteSearch(t *testing.T) {
 			}
 		})
 	}
+
 	writers.Wait()
 	close(stop)
 	readers.Wait()

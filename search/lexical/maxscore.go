@@ -100,20 +100,16 @@ func (s *searcher) scoreWindow(ix *Index, start uint32, essential int, threshold
 		s.accumulate(&s.cursors[i], start, end, ix.lengths)
 	}
 	s.collectCandidates(ix, start)
-	if essential > 0 {
-		s.prune(s.prefixBefore(essential), threshold)
-	}
 	for i := essential - 1; i >= 0 && len(s.candidates) > 0; i-- {
+		// s.prefix[i] bounds what cursors i … 0 can still add.
 		c := &s.cursors[i]
 		expected := len(c.docs) * int(end-start) / max(len(ix.ids), 1)
 		if len(s.candidates)*probeCost < expected {
-			s.probe(c, start, ix.lengths)
+			s.pruneAndProbe(c, start, s.prefix[i], threshold, ix.lengths)
 		} else {
+			s.prune(s.prefix[i], threshold)
 			c.advance(start)
 			s.accumulateTouched(c, start, end, ix.lengths)
-		}
-		if i > 0 {
-			s.prune(s.prefixBefore(i), threshold)
 		}
 	}
 	return s.offerCandidates(ix, start, threshold)
@@ -124,14 +120,6 @@ func (s *searcher) scoreWindow(ix *Index, start uint32, essential int, threshold
 // decides between probing a non-essential cursor per candidate and merging
 // its postings into the window.
 const probeCost = 4
-
-// prefixBefore returns the sum of the bounds of cursors 0 … i-1.
-func (s *searcher) prefixBefore(i int) float64 {
-	if i == 0 {
-		return 0
-	}
-	return s.prefix[i-1]
-}
 
 // accumulate adds c's scores for the documents in [start, end) to the window
 // and moves c past them.
@@ -198,21 +186,32 @@ func (s *searcher) collectCandidates(ix *Index, start uint32) {
 	}
 }
 
-// probe adds c's scores to the candidates, advancing c to each.
-func (s *searcher) probe(c *cursor, start uint32, lengths []uint32) {
+// pruneAndProbe removes the candidates whose score plus rest cannot reach
+// threshold, and adds c's scores to the others, advancing c to each.
+func (s *searcher) pruneAndProbe(c *cursor, start uint32, rest, threshold float64, lengths []uint32) {
+	kept := s.candidates[:0]
 	for _, offset := range s.candidates {
+		offset &= windowSize - 1
+		if s.acc[offset]+rest < threshold {
+			s.touched[offset/64] &^= 1 << (offset % 64)
+			s.acc[offset] = 0
+			continue
+		}
+		kept = append(kept, offset)
 		doc := start + uint32(offset)
 		c.advance(doc)
 		if c.doc() == doc {
 			s.acc[offset] += c.weight * termWeight(uint32(c.tfs[c.pos]), lengths[doc], s.c0, s.c1)
 		}
 	}
+	s.candidates = kept
 }
 
 // prune removes the candidates whose score plus rest cannot reach threshold.
 func (s *searcher) prune(rest, threshold float64) {
 	kept := s.candidates[:0]
 	for _, offset := range s.candidates {
+		offset &= windowSize - 1
 		if s.acc[offset]+rest >= threshold {
 			kept = append(kept, offset)
 			continue
@@ -227,6 +226,7 @@ func (s *searcher) prune(rest, threshold float64) {
 // returns the new threshold.
 func (s *searcher) offerCandidates(ix *Index, start uint32, threshold float64) float64 {
 	for _, offset := range s.candidates {
+		offset &= windowSize - 1
 		score := s.acc[offset]
 		s.acc[offset] = 0
 		s.touched[offset/64] = 0

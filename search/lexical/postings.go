@@ -3,7 +3,8 @@ package lexical
 import "math"
 
 // maxTF is the largest term frequency a posting stores. Higher counts are
-// clamped, which changes a BM25 term score by less than 0.01% at k1 ≤ 2.
+// clamped. Only a document of more than 65,535 terms can reach it, and BM25
+// has nearly saturated in tf long before.
 const maxTF = math.MaxUint16
 
 // frontierMinPostings is the posting count from which a list keeps a
@@ -18,10 +19,11 @@ type postingList struct {
 	tfs  []uint16
 	// frontier holds the (tf, length) pairs that no other posting dominates
 	// with a higher tf and a shorter length, sorted by tf and by length
-	// ascending. Only those pairs can reach the list's maximum BM25 term
-	// score, whatever the average document length, so the bound stays exact
-	// as documents come and go. Lists shorter than frontierMinPostings keep
-	// it empty.
+	// ascending. Whatever the average document length, the list's highest
+	// BM25 term score belongs to one of them, so the bound computed from them
+	// stays valid as the average changes. Postings of dead documents keep
+	// their points until compaction, which can only raise the bound. Lists
+	// shorter than frontierMinPostings keep it empty.
 	frontier []tfLength
 }
 

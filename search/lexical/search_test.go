@@ -84,10 +84,10 @@ func compareHits(got, want []Hit) string {
 }
 
 // TestSearchMatchesExhaustiveScoring checks the pruned search against
-// exhaustive scoring on 20,000 documents, enough for several scoring windows,
+// exhaustive scoring on 12,000 documents, enough for three scoring windows,
 // so that pruning between windows takes effect.
 func TestSearchMatchesExhaustiveScoring(t *testing.T) {
-	docs := syntheticDocs(textFragments(t), 20_000, 7)
+	docs := syntheticDocs(textFragments(t), 12_000, 7)
 	topics, _ := cacmTopics(t)
 	queries := slices.Clone(benchQueries)
 	for _, topic := range topics {
