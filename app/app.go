@@ -65,6 +65,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	a.Embedder = embedder
 	client := fetch.NewClient(fetch.Options{AllowPrivate: cfg.AllowPrivateNetworks, Timeout: cfg.FetchTimeout, MaxBytes: cfg.FetchMaxBytes})
 	a.Search = search.NewService(db, log)
+	a.Search.SetEmbedder(embedder, search.Fusion{Mode: cfg.Fusion, VectorWeight: cfg.FusionVectorWeight, TextWeight: cfg.FusionTextWeight})
 	a.Runner = &pipeline.Runner{
 		Store: db,
 		Ingesters: map[string]pipeline.Ingester{

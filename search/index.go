@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gndhq/gnd"
+	"github.com/gndhq/gnd/embed"
 	"github.com/gndhq/gnd/search/lexical"
 	"github.com/gndhq/gnd/store"
 )
@@ -22,6 +23,18 @@ type Store interface {
 	EachChunk(ctx context.Context, sourceIDs []string, fn func(*gnd.Chunk) error) error
 	Policy(ctx context.Context, workspaceID string) (gnd.Policy, error)
 	IndexVersions(ctx context.Context, workspaceID string) (map[string]int64, error)
+	Embeddings(ctx context.Context, model string, hashes []string) (map[string][]float32, error)
+	EachChunkVector(ctx context.Context, model string, sourceIDs []string, fn func(chunkID string, v []float32) error) error
+}
+
+// Fusion sets how the two legs combine. Zero values take the defaults.
+type Fusion struct {
+	// Mode is "weighted" (the default: normalised scores, weighted sum) or
+	// "rrf" (reciprocal rank fusion with k = 60).
+	Mode string
+	// VectorWeight and TextWeight weigh the normalised scores; defaults 0.7
+	// and 0.3.
+	VectorWeight, TextWeight float64
 }
 
 // Service holds the in-memory index and answers searches. It stays in step
@@ -44,6 +57,26 @@ type Service struct {
 	// updated is closed and replaced whenever a source's loaded version
 	// changes, waking searches that wait for a commit to arrive.
 	updated chan struct{}
+
+	// embedder embeds queries and names the model of the stored vectors;
+	// nil turns the vector leg off.
+	embedder embed.Embedder
+	fusion   Fusion
+	vec      *vectorIndex
+}
+
+// SetEmbedder turns the vector leg on with e (nil turns it off) and sets the
+// fusion. Call it before Refresh.
+func (s *Service) SetEmbedder(e embed.Embedder, f Fusion) {
+	if f.Mode == "" {
+		f.Mode = "weighted"
+	}
+	if f.VectorWeight == 0 && f.TextWeight == 0 {
+		f.VectorWeight, f.TextWeight = 0.7, 0.3
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.embedder, s.fusion = e, f
 }
 
 // NewService returns an empty service; call Refresh (or Run) to load it.
@@ -53,7 +86,8 @@ func NewService(st Store, log *slog.Logger) *Service {
 	}
 	return &Service{store: st, log: log, lex: lexical.New(lexical.Params{}),
 		chunks: map[string]*gnd.Chunk{}, sources: map[string]*gnd.Source{}, versions: map[string]int64{},
-		bySource: map[string]map[string]bool{}, endpoints: map[string]map[string]bool{}, updated: make(chan struct{})}
+		bySource: map[string]map[string]bool{}, endpoints: map[string]map[string]bool{}, updated: make(chan struct{}),
+		vec: newVectorIndex()}
 }
 
 // Run refreshes the index every interval until ctx is done.
@@ -116,6 +150,16 @@ func (s *Service) reloadSource(ctx context.Context, sourceID string, version int
 	if err != nil {
 		return fmt.Errorf("load chunks of source %s: %w", sourceID, err)
 	}
+	vectors := map[string][]float32{}
+	if s.embedder != nil {
+		err := s.store.EachChunkVector(ctx, s.embedder.Model(), []string{sourceID}, func(id string, v []float32) error {
+			vectors[id] = v
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("load vectors of source %s: %w", sourceID, err)
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if v, ok := s.versions[sourceID]; ok && v >= version {
@@ -130,6 +174,9 @@ func (s *Service) reloadSource(ctx context.Context, sourceID string, version int
 	for _, c := range loaded {
 		s.putChunk(c)
 		docs = append(docs, lexDoc(c))
+		if v, ok := vectors[c.ID]; ok {
+			s.vec.put(c.ID, c.SourceID, v)
+		}
 	}
 	s.lex.Upsert(docs...)
 	s.versions[sourceID] = version
@@ -210,6 +257,7 @@ func (s *Service) removeChunk(id string) {
 	}
 	delete(s.chunks, id)
 	delete(s.bySource[c.SourceID], id)
+	s.vec.remove(id)
 	if c.EndpointKey != "" {
 		delete(s.endpoints[c.EndpointKey], id)
 		if len(s.endpoints[c.EndpointKey]) == 0 {
@@ -235,6 +283,7 @@ func baseName(p string) string {
 
 // Apply takes a committed change of one source into the index at once.
 func (s *Service) Apply(sourceID string, a *store.Applied) {
+	vectors := s.vectorsFor(a)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(a.Deleted) > 0 {
@@ -252,6 +301,9 @@ func (s *Service) Apply(sourceID string, a *store.Applied) {
 			}
 			s.putChunk(&c)
 			docs = append(docs, lexDoc(&c))
+			if v, ok := vectors[c.ContentHash]; ok {
+				s.vec.put(c.ID, c.SourceID, v)
+			}
 		}
 	}
 	s.lex.Upsert(docs...)
@@ -259,6 +311,27 @@ func (s *Service) Apply(sourceID string, a *store.Applied) {
 		s.versions[sourceID] = a.IndexVersion
 	}
 	s.notify()
+}
+
+// vectorsFor reads the cached vectors of the chunks a commit wrote, by
+// content hash. Missing vectors leave those chunks to the text leg.
+func (s *Service) vectorsFor(a *store.Applied) map[string][]float32 {
+	if s.embedder == nil {
+		return nil
+	}
+	var hashes []string
+	for _, list := range [][]gnd.Chunk{a.Created, a.Updated} {
+		for _, c := range list {
+			hashes = append(hashes, c.ContentHash)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	vectors, err := s.store.Embeddings(ctx, s.embedder.Model(), hashes)
+	if err != nil {
+		s.log.Error("load vectors of a commit", "err", err)
+	}
+	return vectors
 }
 
 // UpdateSource replaces the cached metadata of a source (after a sync

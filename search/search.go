@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gndhq/gnd"
+	"github.com/gndhq/gnd/embed"
 	"github.com/gndhq/gnd/search/lexical"
 )
 
@@ -21,6 +22,7 @@ type candidate struct {
 	chunk  *gnd.Chunk
 	source *gnd.Source
 	text   float64 // normalised lexical score, 0..1
+	vector float64 // normalised vector score, 0..1
 	score  float64 // fused score times source priority
 }
 
@@ -58,7 +60,8 @@ func (s *Service) Search(ctx context.Context, src Sources, workspaceID string, r
 		return nil, err
 	}
 
-	cands := s.rank(req.Query, max(*req.TopK*4, 50), groups, scope, policy, resp)
+	qv := s.embedQuery(ctx, req.Query, resp)
+	cands := s.rank(req.Query, qv, max(*req.TopK*4, 50), groups, scope, policy, resp)
 	s.fill(cands, req, fresh, now, resp)
 	resp.Conflicts = s.conflicts(resp.Results, groups, scope)
 	s.rate(req.Query, resp, policy)
@@ -124,38 +127,162 @@ func sortedSources(m map[string]*gnd.Source) []*gnd.Source {
 	return out
 }
 
-// rank runs the lexical leg, normalises its scores to 0..1, and applies the
-// source priority. Without embeddings the fused score is the text score.
-func (s *Service) rank(query string, k int, groups []string, scope map[string]*gnd.Source, p gnd.Policy, resp *Response) []candidate {
+// embedQuery returns the query's vector, or nil with a warning when the
+// vector leg is off or fails; the text leg then answers alone.
+func (s *Service) embedQuery(ctx context.Context, query string, resp *Response) []float32 {
+	s.mu.RLock()
+	e := s.embedder
+	s.mu.RUnlock()
+	if e == nil {
+		resp.Warnings = append(resp.Warnings, "Vector search is off (no embedding model configured): results are ranked by text match only")
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	vecs, err := e.Embed(ctx, []string{query})
+	if err == nil && (len(vecs) != 1 || len(vecs[0]) == 0) {
+		err = fmt.Errorf("got %d vectors for one query", len(vecs))
+	}
+	if err != nil {
+		s.log.Warn("embed query", "model", e.Model(), "err", err)
+		resp.Warnings = append(resp.Warnings, "Vector search failed ("+err.Error()+"): results are ranked by text match only")
+		return nil
+	}
+	v := append([]float32(nil), vecs[0]...)
+	embed.Normalize(v)
+	return v
+}
+
+// rank runs both legs, normalises each to 0..1, fuses them and applies the
+// source priority. Without a query vector the fused score is the text score.
+func (s *Service) rank(query string, qv []float32, k int, groups []string, scope map[string]*gnd.Source, p gnd.Policy, resp *Response) []candidate {
 	if len(groups) == 0 {
 		return nil
 	}
 	hits := s.lex.Search(query, lexical.SearchOptions{K: k, Groups: groups})
-	resp.Warnings = append(resp.Warnings, "Vector search is off (no embedding model configured): results are ranked by text match only")
-	if len(hits) == 0 {
-		return nil
-	}
-	top := hits[0].Score
 	s.mu.RLock()
-	cands := make([]candidate, 0, len(hits))
-	for _, h := range hits {
-		c, ok := s.chunks[h.ID]
-		if !ok {
-			continue
+	defer s.mu.RUnlock()
+	var vhits []vectorHit
+	if qv != nil {
+		set := make(map[string]bool, len(groups))
+		for _, g := range groups {
+			set[g] = true
 		}
-		so := scope[c.SourceID]
-		if so == nil {
-			continue
-		}
-		text := 0.0
-		if top > 0 {
-			text = h.Score / top
-		}
-		cands = append(cands, candidate{chunk: c, source: so, text: text, score: text * p.Priority(so.Key())})
+		vhits = s.vec.search(qv, set, k)
 	}
-	s.mu.RUnlock()
-	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
+	byID := map[string]*candidate{}
+	var order []*candidate
+	get := func(id string) *candidate {
+		if c, ok := byID[id]; ok {
+			return c
+		}
+		ch := s.chunks[id]
+		if ch == nil || scope[ch.SourceID] == nil {
+			return nil
+		}
+		c := &candidate{chunk: ch, source: scope[ch.SourceID]}
+		byID[id] = c
+		order = append(order, c)
+		return c
+	}
+	s.fuse(hits, vhits, get)
+	cands := make([]candidate, 0, len(order))
+	for _, c := range order {
+		c.score *= p.Priority(c.source.Key())
+		cands = append(cands, *c)
+	}
+	sort.SliceStable(cands, func(i, j int) bool {
+		if cands[i].score != cands[j].score {
+			return cands[i].score > cands[j].score
+		}
+		return cands[i].chunk.ID < cands[j].chunk.ID
+	})
 	return cands
+}
+
+// fuse scores the candidates of both legs. Weighted fusion divides each leg
+// by its best score (negative cosines count as 0) and adds them with the
+// configured weights; RRF adds 1/(60+rank) per leg and divides by the best
+// sum. With one leg only, its normalised score is the fused score.
+func (s *Service) fuse(hits []lexical.Hit, vhits []vectorHit, get func(string) *candidate) {
+	rrf := s.fusion.Mode == "rrf"
+	wv, wt := s.fusion.VectorWeight, s.fusion.TextWeight
+	if len(vhits) == 0 {
+		wv, wt = 0, 1
+	}
+	if len(hits) == 0 && len(vhits) > 0 {
+		wv, wt = 1, 0
+	}
+	topText := 0.0
+	if len(hits) > 0 {
+		topText = hits[0].Score
+	}
+	for rank, h := range hits {
+		c := get(h.ID)
+		if c == nil {
+			continue
+		}
+		if topText > 0 {
+			c.text = h.Score / topText
+		}
+		if rrf {
+			c.score += 1 / float64(61+rank)
+		} else {
+			c.score += wt * c.text
+		}
+	}
+	topVec := 0.0
+	if len(vhits) > 0 {
+		topVec = math.Max(0, float64(vhits[0].score))
+	}
+	for rank, h := range vhits {
+		c := get(h.id)
+		if c == nil {
+			continue
+		}
+		if topVec > 0 {
+			c.vector = math.Max(0, float64(h.score)) / topVec
+		}
+		if rrf {
+			c.score += 1 / float64(61+rank)
+		} else {
+			c.score += wv * c.vector
+		}
+	}
+	if rrf {
+		best := 0.0
+		for _, h := range hits {
+			if c := get(h.ID); c != nil {
+				best = math.Max(best, c.score)
+			}
+		}
+		for _, h := range vhits {
+			if c := get(h.id); c != nil {
+				best = math.Max(best, c.score)
+			}
+		}
+		s.scaleRRF(hits, vhits, get, best)
+	}
+}
+
+// scaleRRF divides RRF sums by the best one so scores run 0..1.
+func (s *Service) scaleRRF(hits []lexical.Hit, vhits []vectorHit, get func(string) *candidate, best float64) {
+	if best <= 0 {
+		return
+	}
+	done := map[*candidate]bool{}
+	scale := func(c *candidate) {
+		if c != nil && !done[c] {
+			done[c] = true
+			c.score /= best
+		}
+	}
+	for _, h := range hits {
+		scale(get(h.ID))
+	}
+	for _, h := range vhits {
+		scale(get(h.id))
+	}
 }
 
 // fill adds results in rank order while they fit the token budget; a result
@@ -223,7 +350,8 @@ func (s *Service) Rank(ctx context.Context, src Sources, workspaceID, query stri
 	if err := s.waitForCommits(ctx, workspaceID, groups); err != nil {
 		return nil, err
 	}
-	cands := s.rank(query, k, groups, scope, policy, &Response{})
+	resp := &Response{}
+	cands := s.rank(query, s.embedQuery(ctx, query, resp), k, groups, scope, policy, resp)
 	out := make([]Ranked, len(cands))
 	for i, c := range cands {
 		out[i] = Ranked{ChunkID: c.chunk.ID, SourceID: c.chunk.SourceID, Path: c.chunk.Path, Score: c.score}

@@ -23,6 +23,8 @@ const maxTermBytes = 100
 //     part (camel-case humps, pieces between connectors), followed by the whole
 //     compound in lower case with its connectors kept (getuserbyid, foo::bar).
 //     A version such as v1.2.3 also yields 1.2.3.
+//   - Apostrophes between letters are removed, after a possessive 's is
+//     dropped (don't → dont, user's → user).
 //   - A plain word is dropped when it is an English stop word. Other words are
 //     emitted, and those of ASCII letters are first stemmed by the Snowball
 //     English stemmer. Compound parts are stemmed the same way but never
@@ -87,6 +89,10 @@ func classify(r rune) runeClass {
 
 // isUnspacedScript reports whether r belongs to a script that is written
 // without spaces between words, where bigrams stand in for words.
+//
+// NOTE: Thai, Lao, Khmer and Myanmar get the same character bigrams as CJK,
+// with combining vowel signs counted as characters. Retrieval quality for
+// them has not been measured.
 func isUnspacedScript(r rune) bool {
 	switch r {
 	case 0x3005, 0x3006, 0x3007, 0x30FC: // 々 〆 〇 ー are script Common but occur inside Japanese words

@@ -1,0 +1,192 @@
+package app_test
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"hash/fnv"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/gndhq/gnd/config"
+	"github.com/gndhq/gnd/internal/gndtest"
+	"github.com/gndhq/gnd/internal/testcorpus"
+)
+
+// bagOfWords is a deterministic embedding: each word adds 1 to a dimension
+// chosen by its hash, so texts that share words point the same way.
+func bagOfWords(text string, dim int) []float64 {
+	v := make([]float64, dim)
+	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+	}) {
+		h := fnv.New32a()
+		h.Write([]byte(w))
+		v[h.Sum32()%uint32(dim)]++
+	}
+	v[0] += 0.01 // no all-zero vector for texts without words
+	return v
+}
+
+// fakeOpenAI speaks the OpenAI embeddings protocol on loopback. constant
+// makes it return the same vector for every text.
+type fakeOpenAI struct {
+	*httptest.Server
+	texts    atomic.Int64
+	constant atomic.Bool
+}
+
+func newFakeOpenAI(t *testing.T) *fakeOpenAI {
+	f := &fakeOpenAI{}
+	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/v1/embeddings" || r.Header.Get("Authorization") != "Bearer test-key" {
+			http.Error(w, `{"error": {"message": "bad path or key"}}`, http.StatusUnauthorized)
+			return
+		}
+		var req struct {
+			Model string   `json:"model"`
+			Input []string `json:"input"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		f.texts.Add(int64(len(req.Input)))
+		type item struct {
+			Index     int       `json:"index"`
+			Embedding []float64 `json:"embedding"`
+		}
+		var data []item
+		for i, text := range req.Input {
+			if f.constant.Load() {
+				text = "same"
+			}
+			data = append(data, item{Index: i, Embedding: bagOfWords(text, 64)})
+		}
+		json.NewEncoder(w).Encode(map[string]any{"object": "list", "model": req.Model, "data": data})
+	}))
+	t.Cleanup(f.Close)
+	return f
+}
+
+func TestVectorSearchWithOpenAIProtocol(t *testing.T) {
+	fake := newFakeOpenAI(t)
+	fx := gndtest.NewFixture(t, testcorpus.Path(t, "openapi"))
+	dataDir := t.TempDir()
+	withModel := func(model string) func(*config.Config) {
+		return func(c *config.Config) {
+			c.Embedder, c.EmbeddingURL, c.EmbeddingModel, c.EmbeddingAPIKey = "openai", fake.URL+"/v1", model, "test-key"
+		}
+	}
+	srv := gndtest.Start(t, gndtest.Options{DataDir: dataDir, Configure: withModel("bow-1")})
+	id := srv.CreateSource(map[string]any{"name": "museum", "source_type": "docs", "docs_format": "openapi",
+		"url": fx.URL + "/redocly-museum/openapi.yaml"})
+	if job := srv.SyncAndWait(id); job["status"] != "completed" {
+		t.Fatalf("sync: %v %v", job["status"], job["error_message"])
+	}
+	if got := fake.texts.Load(); got != 9 {
+		t.Errorf("the provider embedded %d texts, want the 9 operations", got)
+	}
+
+	// Search uses both legs: no warning about the vector leg.
+	resp := srv.Search(map[string]any{"query": "buy tickets for a museum event", "source_ids": []string{id}})
+	for _, w := range resp["warnings"].([]any) {
+		if strings.Contains(w.(string), "Vector search") {
+			t.Errorf("unexpected warning %q", w)
+		}
+	}
+	if r := gndtest.Results(resp); len(r) == 0 {
+		t.Fatal("no results")
+	}
+
+	// An unchanged re-sync embeds nothing.
+	before := fake.texts.Load()
+	if job := srv.SyncAndWait(id); job["status"] != "completed" || fake.texts.Load() != before {
+		t.Errorf("unchanged re-sync: status %v, embedded %d more texts, want 0", job["status"], fake.texts.Load()-before)
+	}
+	srv.Stop()
+
+	// Another model re-embeds every chunk on the next sync, though the spec did not change.
+	srv2 := gndtest.Start(t, gndtest.Options{DataDir: dataDir, Configure: withModel("bow-2")})
+	before = fake.texts.Load()
+	if job := srv2.SyncAndWait(id); job["status"] != "completed" {
+		t.Fatalf("sync with a new model: %v %v", job["status"], job["error_message"])
+	}
+	if got := fake.texts.Load() - before; got != 9 {
+		t.Errorf("a new model embedded %d texts, want all 9 chunks again", got)
+	}
+
+	// A provider that returns one vector for every text fails the job at once.
+	fake.constant.Store(true)
+	bad := srv2.CreateSource(map[string]any{"name": "uspto", "source_type": "docs", "docs_format": "openapi",
+		"url": fx.URL + "/oai-uspto/uspto.yaml"})
+	job := srv2.SyncAndWait(bad)
+	if job["status"] != "failed" || job["stage"] != "embed" || job["retry_count"] != 0.0 ||
+		!strings.Contains(job["error_message"].(string), "same vector") {
+		t.Errorf("constant vectors: status %v at %v after %v retries: %v; want an immediate failure at embed",
+			job["status"], job["stage"], job["retry_count"], job["error_message"])
+	}
+}
+
+// writeStaticModel writes a model2vec-style model: a WordPiece tokenizer
+// over vocab and a [len(vocab), dim] float32 matrix of bag-of-words rows.
+func writeStaticModel(t *testing.T, dir string, vocab []string, dim int) {
+	t.Helper()
+	ids := map[string]int{}
+	for i, w := range vocab {
+		ids[w] = i
+	}
+	tok := map[string]any{
+		"normalizer":    map[string]any{"type": "BertNormalizer", "lowercase": true},
+		"pre_tokenizer": map[string]any{"type": "BertPreTokenizer"},
+		"model": map[string]any{"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+			"max_input_chars_per_word": 100, "vocab": ids},
+	}
+	data, err := json.Marshal(tok)
+	gndtest.Must(t, err, "encode tokenizer")
+	gndtest.Must(t, os.WriteFile(filepath.Join(dir, "tokenizer.json"), data, 0o644), "write tokenizer")
+	matrix := make([]byte, 0, len(vocab)*dim*4)
+	for _, w := range vocab {
+		for _, x := range bagOfWords(w, dim) {
+			matrix = binary.LittleEndian.AppendUint32(matrix, math.Float32bits(float32(x)))
+		}
+	}
+	header, err := json.Marshal(map[string]any{"embeddings": map[string]any{"dtype": "F32", "shape": []int{len(vocab), dim},
+		"data_offsets": []int{0, len(matrix)}}})
+	gndtest.Must(t, err, "encode header")
+	file := binary.LittleEndian.AppendUint64(nil, uint64(len(header)))
+	file = append(append(file, header...), matrix...)
+	gndtest.Must(t, os.WriteFile(filepath.Join(dir, "model.safetensors"), file, 0o644), "write model")
+}
+
+func TestVectorSearchWithStaticModel(t *testing.T) {
+	modelDir := filepath.Join(t.TempDir(), "tiny-model")
+	gndtest.Must(t, os.MkdirAll(modelDir, 0o755), "mkdir")
+	vocab := []string{"[UNK]", "[PAD]", "museum", "ticket", "tickets", "event", "events", "special", "buy", "hours",
+		"operating", "get", "list", "create", "update", "delete", "the", "a", "of", "for", "and", "to", "#", "/", "{", "}"}
+	writeStaticModel(t, modelDir, vocab, 16)
+	fx := gndtest.NewFixture(t, testcorpus.Path(t, "openapi"))
+	srv := gndtest.Start(t, gndtest.Options{Configure: func(c *config.Config) {
+		c.Embedder, c.EmbeddingModelPath = "static", modelDir
+	}})
+	id := srv.CreateSource(map[string]any{"name": "museum", "source_type": "docs", "docs_format": "openapi",
+		"url": fx.URL + "/redocly-museum/openapi.yaml"})
+	if job := srv.SyncAndWait(id); job["status"] != "completed" {
+		t.Fatalf("sync: %v %v", job["status"], job["error_message"])
+	}
+	resp := srv.Search(map[string]any{"query": "special events", "source_ids": []string{id}})
+	for _, w := range resp["warnings"].([]any) {
+		if strings.Contains(w.(string), "Vector search") {
+			t.Errorf("unexpected warning %q", w)
+		}
+	}
+	r := gndtest.Results(resp)
+	if len(r) == 0 || !strings.Contains(strings.ToLower(gndtest.Citation(r[0])["symbol"].(string)), "event") {
+		t.Errorf("search %q: first result %v, want an operation on special events", "special events", firstCitation(r))
+	}
+}
