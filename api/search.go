@@ -76,3 +76,20 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, key *store.APIKe
 	s.Metrics.SearchSeconds.Observe(time.Since(start).Seconds())
 	s.JSON(w, r, http.StatusOK, resp)
 }
+
+// handleSearchRMH handles POST /search/rmh: a multi-hop search.
+func (s *Server) handleSearchRMH(w http.ResponseWriter, r *http.Request, key *store.APIKey) {
+	var req search.RMHRequest
+	if err := decodeJSON(w, r, &req, false); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	start := time.Now()
+	resp, err := s.Search.SearchRMH(r.Context(), s.DB, key.WorkspaceID, req)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.Metrics.SearchSeconds.Observe(time.Since(start).Seconds())
+	s.JSON(w, r, http.StatusOK, resp)
+}

@@ -86,6 +86,7 @@ func (s *Server) Handler() http.Handler {
 	authed("POST /jobs/{id}/cancel", s.handleJobCancel)
 	authed("GET /search", s.handleSearchGet)
 	authed("POST /search", s.handleSearchPost)
+	authed("POST /search/rmh", s.handleSearchRMH)
 	authed("GET /policy", s.handlePolicyView)
 	authed("PUT /policy", s.handlePolicyUpdate)
 	authed("POST /policy/reset", s.handlePolicyReset)
