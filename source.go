@@ -295,6 +295,13 @@ func validateRepoURL(raw string, allowLocal bool) error {
 			if u.Host == "" {
 				return Errorf(EINVALID, "url %q has no host", raw)
 			}
+			// A host starting with '-' would reach ssh as an option.
+			if strings.HasPrefix(u.Hostname(), "-") || strings.HasPrefix(u.User.Username(), "-") {
+				return Errorf(EINVALID, "url %q has an invalid host", raw)
+			}
+			if _, hasPassword := u.User.Password(); hasPassword {
+				return Errorf(EINVALID, "url must not contain a password; remove the credentials from the URL")
+			}
 			return nil
 		case "file":
 			if !allowLocal {
@@ -309,5 +316,5 @@ func validateRepoURL(raw string, allowLocal bool) error {
 		}
 		return nil
 	}
-	return Errorf(EINVALID, "url %q must be an http(s), ssh:// or git@host:path repository URL", raw)
+	return Errorf(EINVALID, "url %q must be an http(s), ssh://, git:// or git@host:path repository URL", raw)
 }

@@ -72,7 +72,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 			"docs_openapi": &pipeline.OpenAPI{Client: client},
 			"docs_html": &pipeline.HTML{Client: client, MaxPages: cfg.CrawlMaxPages, MaxDepth: cfg.CrawlMaxDepth,
 				Concurrency: cfg.CrawlConcurrency, Filter: pathFilter},
-			"repo": &pipeline.Repo{CacheDir: filepath.Join(cfg.DataDir, "repos"), Filter: pathFilter},
+			"repo": &pipeline.Repo{CacheDir: filepath.Join(cfg.DataDir, "repos"), Filter: pathFilter, CheckHost: client.CheckHost},
 			"pdf":  &pipeline.PDF{Load: db.GetUpload},
 		},
 		OnApplied: a.Search.Apply,
@@ -120,6 +120,11 @@ func (a *App) bootstrap(ctx context.Context) error {
 		return fmt.Errorf("count keys: %w", err)
 	}
 	if n > 0 {
+		if a.Config.APIKey != "" {
+			if _, err := a.DB.Authenticate(ctx, a.Config.APIKey); err != nil {
+				a.Log.Warn("GND_API_KEY is ignored: the database already has keys, and this one is not among its active keys")
+			}
+		}
 		return nil
 	}
 	key := a.Config.APIKey

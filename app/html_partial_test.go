@@ -311,7 +311,15 @@ func TestHTMLCancelDuringCrawl(t *testing.T) {
 func TestHTMLIncludeExcludePatterns(t *testing.T) {
 	fx, _ := pymdownFixture(t)
 	srv := gndtest.Start(t, gndtest.Options{})
-	id := srv.CreateSource(map[string]any{"name": "extensions only", "source_type": "docs", "url": fx.URL + "/", "use_sitemap": true,
+	for _, sitemap := range []bool{true, false} {
+		t.Run(fmt.Sprintf("sitemap=%v", sitemap), func(t *testing.T) {
+			checkPatterns(t, srv, fx, sitemap)
+		})
+	}
+}
+
+func checkPatterns(t *testing.T, srv *gndtest.Server, fx *gndtest.Fixture, sitemap bool) {
+	id := srv.CreateSource(map[string]any{"name": "extensions only", "source_type": "docs", "url": fx.URL + "/", "use_sitemap": sitemap,
 		"include_patterns": []string{"extensions/**"}, "exclude_patterns": []string{"extensions/emoji/", "extensions/blocks/**"}})
 	job := srv.SyncAndWait(id)
 	if job["status"] != "completed" {
@@ -329,5 +337,8 @@ func TestHTMLIncludeExcludePatterns(t *testing.T) {
 	}
 	if job["items_skipped"].(float64) == 0 {
 		t.Error("items_skipped is 0; the excluded pages should be listed with a reason")
+	}
+	if src := srv.MustDo(200, "GET", "/sources/"+id, nil); src["version_ref"] == "" || src["version_ref"] == nil {
+		t.Errorf("source version_ref is empty, want the site's content hash")
 	}
 }

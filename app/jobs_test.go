@@ -297,3 +297,28 @@ func assertCounts(t *testing.T, what string, job map[string]any, created, update
 			job["chunks_created"], job["chunks_updated"], job["chunks_deleted"], created, updated, deleted)
 	}
 }
+
+func TestResyncSeesChangedReferencedFile(t *testing.T) {
+	src := testcorpus.Path(t, "openapi", "oai-petstore-separate")
+	fx := gndtest.NewFixture(t, "")
+	for _, name := range []string{"spec/swagger.json", "spec/Pet.json", "spec/NewPet.json", "spec/parameters.json", "common/Error.json"} {
+		data, err := os.ReadFile(src + "/" + name)
+		gndtest.Must(t, err, "read "+name)
+		fx.Set("/"+name, data)
+	}
+	srv := gndtest.Start(t, gndtest.Options{})
+	id := openAPISource(srv, fx.URL+"/spec/swagger.json")
+	if job := srv.SyncAndWait(id); job["status"] != "completed" || job["chunks_created"] != 4.0 {
+		t.Fatalf("first sync: %v, created %v", job["status"], job["chunks_created"])
+	}
+	assertCounts(t, "unchanged re-sync", srv.SyncAndWait(id), 0, 0, 0)
+
+	// Only a referenced file changes: the operations that use it are updated.
+	pet, err := os.ReadFile(src + "/spec/Pet.json")
+	gndtest.Must(t, err, "read Pet.json")
+	fx.Set("/spec/Pet.json", []byte(strings.Replace(string(pet), `"properties": {`, `"properties": {"nickname": {"type": "string"},`, 1)))
+	job := srv.SyncAndWait(id)
+	if job["status"] != "completed" || job["chunks_updated"].(float64) == 0 {
+		t.Errorf("after Pet.json changed: status %v, updated %v, want the operations using Pet updated", job["status"], job["chunks_updated"])
+	}
+}

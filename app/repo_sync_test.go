@@ -356,3 +356,21 @@ func declNames(decl ast.Decl) []string {
 	}
 	return nil
 }
+
+func TestRepoPrivateAddressRefused(t *testing.T) {
+	srv := gndtest.Start(t, gndtest.Options{Configure: func(c *config.Config) { c.AllowPrivateNetworks = false }})
+	// A literal loopback address is refused before git runs, so nothing connects.
+	for _, u := range []string{"git://127.0.0.1:9/none.git", "http://[::1]:9/none.git", "ssh://git@127.0.0.1:9/none.git"} {
+		job := srv.SyncAndWait(srv.CreateSource(map[string]any{"name": "internal", "source_type": "repo", "url": u}))
+		msg, _ := job["error_message"].(string)
+		if job["status"] != "failed" || job["retry_count"] != 0.0 || !strings.Contains(msg, "not allowed") {
+			t.Errorf("%s: status %v after %v retries: %q; want an immediate refusal of the address", u, job["status"], job["retry_count"], msg)
+		}
+	}
+	for _, u := range []string{"ssh://-oProxyCommand=x/y", "https://user:secret@example.com/r.git"} {
+		status, body := srv.Do("POST", "/sources", map[string]any{"name": "bad", "source_type": "repo", "url": u})
+		if status != 400 {
+			t.Errorf("%s: status %d %v, want 400", u, status, body)
+		}
+	}
+}

@@ -286,3 +286,24 @@ func SameHost(a, b string) bool {
 	}
 	return strings.EqualFold(ua.Host, ub.Host)
 }
+
+// CheckHost resolves host and returns an error wrapping ErrBlockedAddress
+// when any of its addresses is one the guard refuses, unless private
+// networks are allowed. Clients that connect by other means than Client
+// (the git command) call it before connecting.
+func (c *Client) CheckHost(ctx context.Context, host string) error {
+	if c.opt.AllowPrivate || host == "" {
+		return nil
+	}
+	addrs, err := net.DefaultResolver.LookupIPAddr(ctx, host)
+	if err != nil {
+		return fmt.Errorf("resolve %s: %w", host, err)
+	}
+	for _, a := range addrs {
+		if reason := BlockedReason(a.IP); reason != "" {
+			return fmt.Errorf("connect to %s (%s): %w: %s (set GND_ALLOW_PRIVATE_NETWORKS=true to allow private networks)",
+				host, a.IP, ErrBlockedAddress, reason)
+		}
+	}
+	return nil
+}

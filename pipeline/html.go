@@ -2,7 +2,11 @@ package pipeline
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"sort"
+	"strings"
 
 	"github.com/gndhq/gnd"
 	"github.com/gndhq/gnd/fetch"
@@ -44,10 +48,16 @@ func (h *HTML) Fetch(ctx context.Context, t *Task) (*Fetched, error) {
 	for u, st := range t.PrevState {
 		opt.Previous[u] = crawl.Previous{Validators: fetch.Validators{ETag: st.ETag, LastModified: st.LastModified}, ContentHash: st.ContentHash}
 	}
+	crawling := len(src.DocURLs) == 0 && !src.UseSitemap
 	opt.Progress = func(p crawl.Progress) {
 		details := map[string]int{"files_fetched": p.Fetched, "total_files": p.Discovered, "skipped_out_of_scope": p.OutOfScope}
-		t.Progress.Update(ctx, details, fmt.Sprintf("Fetched %d of %d pages", p.Fetched, p.Discovered), 0,
-			float64(p.Fetched)/float64(max(p.Discovered, 1)))
+		// A crawl keeps finding pages, so its fraction stays below 1 until
+		// the queue is empty; a list or sitemap knows its size up front.
+		fraction := float64(p.Fetched) / float64(max(p.Discovered, 1))
+		if crawling {
+			fraction = float64(p.Fetched) / float64(p.Discovered+10)
+		}
+		t.Progress.Update(ctx, details, fmt.Sprintf("Fetched %d of %d pages found so far", p.Fetched, p.Discovered), 0, fraction)
 	}
 	req := crawl.Request{Start: src.URL, URLs: src.DocURLs, UseSitemap: src.UseSitemap}
 	res, err := crawl.Run(ctx, req, opt)
@@ -133,10 +143,23 @@ func (h *HTML) Parse(ctx context.Context, t *Task, f *Fetched) (*Parsed, error) 
 		t.Progress.Update(ctx, map[string]int{"files_parsed": i + 1, "total_files": total}, "", i+1, float64(i+1)/float64(max(total, 1)))
 	}
 	p.FileCount = len(p.Docs) + f.KeptFiles
+	p.VersionRef = siteVersion(f.State)
 	if len(p.Docs) == 0 && len(f.Keep) == 0 {
 		return nil, Permanent(fmt.Errorf("no page had HTML content to index (%d skipped)", len(f.Skipped)))
 	}
 	return p, nil
+}
+
+// siteVersion is a hash over every indexed page's URL and content hash, so
+// the source's version_ref changes exactly when a page does.
+func siteVersion(state []store.FetchState) string {
+	lines := make([]string, 0, len(state))
+	for _, s := range state {
+		lines = append(lines, s.URL+" "+s.ContentHash)
+	}
+	sort.Strings(lines)
+	sum := sha256.Sum256([]byte(strings.Join(lines, "\n")))
+	return hex.EncodeToString(sum[:8])
 }
 
 // shortHash is a content hash cut to 16 hex digits for citations.

@@ -29,6 +29,11 @@ func (o *OpenAPI) Fetch(ctx context.Context, t *Task) (*Fetched, error) {
 	fingerprint := specFingerprint(t.Source)
 	var v fetch.Validators
 	prev, hasPrev := t.PrevState[url]
+	// A spec that loaded other documents through $refs is parsed again on
+	// every sync: a referenced file can change while the spec does not.
+	if len(t.PrevState) > 1 {
+		hasPrev = false
+	}
 	if hasPrev && strings.HasSuffix(prev.ContentHash, ":"+fingerprint) && t.Source.LastSyncCompleted != nil {
 		v = fetch.Validators{ETag: prev.ETag, LastModified: prev.LastModified}
 	}
@@ -78,6 +83,8 @@ func (o *OpenAPI) Parse(ctx context.Context, t *Task, f *Fetched) (*Parsed, erro
 			return nil, Classify(gnd.StageParse, err)
 		}
 		loaded++
+		sum := sha256.Sum256(resp.Body)
+		f.State = append(f.State, store.FetchState{URL: ref, ContentHash: hex.EncodeToString(sum[:])})
 		t.Progress.Update(ctx, map[string]int{"files_parsed": 0, "total_files": 1 + loaded}, "Loaded "+ref, 0, 0)
 		return resp.Body, nil
 	}

@@ -31,6 +31,8 @@ type Repo struct {
 	Filter func(include, exclude []string) (func(string) bool, error)
 	// Token returns the access token stored for a source, or "".
 	Token func(ctx context.Context, sourceID string) (string, error)
+	// CheckHost refuses hosts the address guard blocks; nil allows all.
+	CheckHost func(ctx context.Context, host string) error
 }
 
 // defaultExcludes are folders that hold dependencies or build output.
@@ -66,6 +68,13 @@ func (r *Repo) Fetch(ctx context.Context, t *Task) (*Fetched, error) {
 			return nil, err
 		}
 		repo.Token = token
+	}
+	if r.CheckHost != nil {
+		// NOTE: git resolves the host again itself, so a DNS answer that
+		// changes between this check and the clone is not caught.
+		if err := r.CheckHost(ctx, git.Host(src.URL)); err != nil {
+			return nil, err
+		}
 	}
 	t.Progress.Update(ctx, map[string]int{"files_fetched": 0, "total_files": 0}, "Checking branch "+repo.Branch, 0, 0)
 	head, err := git.Head(ctx, repo)

@@ -304,8 +304,9 @@ func (s *Service) fill(cands []candidate, req Request, fresh map[string]bool, no
 		resp.TotalTokens += c.chunk.TokenCount
 		withResults[c.source.ID] = true
 	}
-	if skipped > 0 && len(resp.Results) < *req.TopK {
-		resp.Warnings = append(resp.Warnings, fmt.Sprintf("%d result(s) skipped because they did not fit max_tokens %d", skipped, *req.MaxTokens))
+	if skipped > 0 {
+		resp.Warnings = append(resp.Warnings, fmt.Sprintf("%d higher-ranked result(s) skipped because they did not fit max_tokens %d; raise max_tokens to see them",
+			skipped, *req.MaxTokens))
 	}
 	resp.TotalResults = len(resp.Results)
 	resp.SourcesWithResults = len(withResults)

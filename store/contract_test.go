@@ -433,20 +433,36 @@ func TestKeysAuthenticate(t *testing.T) {
 			t.Errorf("a revoke through another workspace disabled the key: %v", err)
 		}
 
+		// The last active key of a workspace cannot be revoked.
+		err = db.RevokeKey(ctx, ws.ID, key.ID)
+		checkCode(t, err, gnd.ECONFLICT, "revoke the last active key")
+		second, err := db.CreateKey(ctx, ws.ID, "second", store.NewKey())
+		if err != nil {
+			t.Fatalf("create a second key: %v", err)
+		}
+
 		if err := db.RevokeKey(ctx, ws.ID, key.ID); err != nil {
 			t.Fatalf("revoke key: %v", err)
 		}
 		_, err = db.Authenticate(ctx, plaintext)
 		checkCode(t, err, gnd.EUNAUTHORIZED, "authenticate with a revoked key")
 		err = db.RevokeKey(ctx, ws.ID, key.ID)
-		checkCode(t, err, gnd.ENOTFOUND, "revoke an already revoked key")
+		checkCode(t, err, gnd.ECONFLICT, "revoke an already revoked key")
+		err = db.RevokeKey(ctx, ws.ID, second.ID)
+		checkCode(t, err, gnd.ECONFLICT, "revoke the key that is now the last active one")
 
 		keys, err := db.ListKeys(ctx, ws.ID)
 		if err != nil {
 			t.Fatalf("list keys: %v", err)
 		}
-		if len(keys) != 1 || keys[0].RevokedAt == nil {
-			t.Errorf("ListKeys returned %d keys, expected the one revoked key with revoked_at set", len(keys))
+		revoked := 0
+		for _, k := range keys {
+			if k.RevokedAt != nil {
+				revoked++
+			}
+		}
+		if len(keys) != 2 || revoked != 1 {
+			t.Errorf("ListKeys returned %d keys with %d revoked, expected 2 keys with 1 revoked", len(keys), revoked)
 		}
 	})
 }

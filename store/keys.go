@@ -187,14 +187,30 @@ func (db *DB) ListKeys(ctx context.Context, workspaceID string) ([]*APIKey, erro
 	return keys, rows.Err()
 }
 
-// RevokeKey marks a key revoked. A revoked key no longer authenticates.
+// RevokeKey marks a key revoked. A revoked key no longer authenticates. The
+// last active key of a workspace cannot be revoked (ECONFLICT), so a
+// workspace is never locked out.
 func (db *DB) RevokeKey(ctx context.Context, workspaceID, id string) error {
-	res, err := db.exec(ctx, db.db, `UPDATE api_keys SET revoked_at = ? WHERE id = ? AND workspace_id = ? AND revoked_at IS NULL`, micros(db.now()), id, workspaceID)
-	if err != nil {
-		return fmt.Errorf("revoke key: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return gnd.Errorf(gnd.ENOTFOUND, "Key %s not found", id)
-	}
-	return nil
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		var revoked sql.NullInt64
+		err := tx.QueryRowContext(ctx, db.q(`SELECT revoked_at FROM api_keys WHERE id = ? AND workspace_id = ?`), id, workspaceID).Scan(&revoked)
+		if errors.Is(err, sql.ErrNoRows) {
+			return gnd.Errorf(gnd.ENOTFOUND, "Key %s not found", id)
+		}
+		if err != nil {
+			return fmt.Errorf("revoke key: %w", err)
+		}
+		if revoked.Valid {
+			return gnd.Errorf(gnd.ECONFLICT, "Key %s is already revoked", id)
+		}
+		var active int
+		if err := tx.QueryRowContext(ctx, db.q(`SELECT COUNT(*) FROM api_keys WHERE workspace_id = ? AND revoked_at IS NULL`), workspaceID).Scan(&active); err != nil {
+			return fmt.Errorf("count keys: %w", err)
+		}
+		if active <= 1 {
+			return gnd.Errorf(gnd.ECONFLICT, "Key %s is the last active key of the workspace and cannot be revoked; create another key first", id)
+		}
+		_, err = db.exec(ctx, tx, `UPDATE api_keys SET revoked_at = ? WHERE id = ?`, micros(db.now()), id)
+		return err
+	})
 }

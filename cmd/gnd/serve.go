@@ -25,6 +25,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, withAPI
 		return fmt.Errorf("gnd worker needs --workers above 0")
 	}
 	log := app.NewLogger(stderr, cfg.LogFormat, cfg.LogLevel, isTerminal(stderr))
+	// Listen first, so a taken port fails before a first key is created
+	// and printed.
+	var ln net.Listener
+	if withAPI {
+		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+			return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+		}
+		defer ln.Close()
+	}
 	a, err := app.New(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -32,12 +41,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, withAPI
 	defer a.Close()
 	if a.AdminKey != "" {
 		fmt.Fprintf(stdout, "Created the first admin API key. It is shown only once, so store it now:\n\n  %s\n\n", a.AdminKey)
-	}
-	var ln net.Listener
-	if withAPI {
-		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
-			return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
-		}
 	}
 	return a.Serve(ctx, ln, func(addr string) {
 		if addr != "" {

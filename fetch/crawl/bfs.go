@@ -11,7 +11,11 @@ import (
 func (c *crawler) crawl(ctx context.Context, start string) error {
 	first := c.admit(start, false)
 	if first == "" {
-		return fmt.Errorf("start URL %s is excluded (robots.txt, include or exclude patterns)", start)
+		reason := "robots.txt disallows it"
+		if IsAsset(Normalize(start)) {
+			reason = "its file type is not a page"
+		}
+		return fmt.Errorf("cannot crawl from %s: %s", start, reason)
 	}
 	page, body, ok := c.fetchPage(ctx, first, false)
 	if !ok {
@@ -43,12 +47,18 @@ func (c *crawler) crawl(ctx context.Context, start string) error {
 	return nil
 }
 
-// dropCopies removes pages whose canonical page was fetched as well, so the
+// dropCopies removes pages that were read only for their links (excluded by
+// patterns) and pages whose canonical page was fetched as well, so the
 // content is indexed once, under its canonical URL. A copy whose canonical
 // page could not be fetched stays.
 func (c *crawler) dropCopies() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	for _, p := range append([]Page(nil), c.res.Pages...) {
+		if c.excluded[Key(p.URL)] {
+			c.dropPage(p.URL, excludedReason)
+		}
+	}
 	kept := map[string]bool{}
 	for _, p := range c.res.Pages {
 		kept[Key(p.URL)] = true

@@ -106,6 +106,8 @@ type Result struct {
 	Scope Scope
 }
 
+const excludedReason = "excluded by include_patterns or exclude_patterns"
+
 // ErrNoPages is returned when discovery found no page to fetch.
 var ErrNoPages = errors.New("no pages found")
 
@@ -125,6 +127,10 @@ type crawler struct {
 	// needs every page's body to find its links; unchanged pages are then
 	// recognised by their content hash.
 	conditional bool
+	// crawling is set for a link crawl; excluded holds the Key of pages
+	// that patterns exclude but that a crawl reads for their links.
+	crawling bool
+	excluded map[string]bool
 	// requestURL maps a normalised URL to the form it was discovered in,
 	// without fragment. That form is requested, because a server need not
 	// serve "/docs/" the way it serves "/docs/index.html".
@@ -150,7 +156,7 @@ func Run(ctx context.Context, req Request, opt Options) (*Result, error) {
 	if opt.RetryDelay <= 0 {
 		opt.RetryDelay = 200 * time.Millisecond
 	}
-	c := &crawler{opt: opt, res: &Result{}, seen: map[string]bool{}, copyOf: map[string]string{}, requestURL: map[string]string{}}
+	c := &crawler{opt: opt, res: &Result{}, seen: map[string]bool{}, copyOf: map[string]string{}, requestURL: map[string]string{}, excluded: map[string]bool{}}
 	start := req.Start
 	if start == "" && len(req.URLs) > 0 {
 		start = req.URLs[0]
@@ -169,6 +175,7 @@ func Run(ctx context.Context, req Request, opt Options) (*Result, error) {
 	case req.UseSitemap:
 		err = c.fromSitemap(ctx, start)
 	default:
+		c.crawling = true
 		err = c.crawl(ctx, start)
 	}
 	c.res.Scope = c.scope
@@ -230,8 +237,13 @@ func (c *crawler) admit(raw string, checkScope bool) string {
 		return ""
 	}
 	if c.opt.Filter != nil && !c.opt.Filter(RelativePath(n)) {
-		c.res.Skipped = append(c.res.Skipped, Skip{URL: n, Reason: "excluded by include_patterns or exclude_patterns"})
-		return ""
+		if !c.crawling {
+			c.res.Skipped = append(c.res.Skipped, Skip{URL: n, Reason: excludedReason})
+			return ""
+		}
+		// A crawl still reads an excluded page for its links; the page
+		// itself is left out of the result after discovery.
+		c.excluded[Key(n)] = true
 	}
 	if c.robots != nil {
 		u, _ := url.Parse(n)

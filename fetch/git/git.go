@@ -192,3 +192,21 @@ func Files(ctx context.Context, dir string) ([]File, error) {
 func Redact(raw string) string {
 	return userInfo.ReplaceAllString(raw, "://***@")
 }
+
+// Host returns the host name of a remote URL (https, ssh, git and
+// user@host:path forms), or "" for local paths and file URLs.
+func Host(raw string) string {
+	if u, err := url.Parse(raw); err == nil && u.Host != "" {
+		if u.Scheme == "file" {
+			return ""
+		}
+		return u.Hostname()
+	}
+	if at := strings.Index(raw, "@"); at >= 0 {
+		rest := raw[at+1:]
+		if colon := strings.Index(rest, ":"); colon > 0 {
+			return rest[:colon]
+		}
+	}
+	return ""
+}
