@@ -58,6 +58,7 @@ func (s *Server) handleKeyDelete(w http.ResponseWriter, r *http.Request, key *st
 		s.Error(w, r, err)
 		return
 	}
+	s.keys.forget()
 	s.Log.Info("key revoked", "key_id", r.PathValue("id"))
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"net"
@@ -40,7 +41,7 @@ func (s *Server) authenticate(h func(http.ResponseWriter, *http.Request, *store.
 			s.Error(w, r, gnd.Errorf(gnd.EUNAUTHORIZED, "Invalid API key: keys start with %q", store.KeyPrefix))
 			return
 		}
-		key, err := s.DB.Authenticate(r.Context(), token)
+		key, err := s.keys.authenticate(r.Context(), s.DB, token)
 		if err != nil {
 			s.Error(w, r, err)
 			return
@@ -50,11 +51,61 @@ func (s *Server) authenticate(h func(http.ResponseWriter, *http.Request, *store.
 			s.Error(w, r, gnd.Errorf(gnd.ERATELIMIT, "Rate limit exceeded: retry after %s", wait.Round(time.Millisecond)))
 			return
 		}
-		if err := s.DB.TouchKey(r.Context(), key.ID); err != nil {
-			s.Log.Warn("record key use", "key_id", key.ID, "err", err)
-		}
 		h(w, r.WithContext(context.WithValue(r.Context(), keyContext{}, key)), key)
 	})
+}
+
+// keyCacheTTL is how long a verified key is trusted without a database
+// read. A key revoked through this process stops working at once; one
+// revoked through another process stops within this time.
+const keyCacheTTL = 10 * time.Second
+
+// keyCache remembers verified keys by the SHA-256 of their plaintext, so a
+// request does not cost a database read, and records key use at most once a
+// minute.
+type keyCache struct {
+	mu      sync.Mutex
+	entries map[[32]byte]keyEntry
+}
+
+type keyEntry struct {
+	key     *store.APIKey
+	expires time.Time
+	touched time.Time
+}
+
+func (c *keyCache) authenticate(ctx context.Context, db *store.DB, token string) (*store.APIKey, error) {
+	sum := sha256.Sum256([]byte(token))
+	now := time.Now()
+	c.mu.Lock()
+	if c.entries == nil {
+		c.entries = map[[32]byte]keyEntry{}
+	}
+	e, ok := c.entries[sum]
+	c.mu.Unlock()
+	if ok && now.Before(e.expires) {
+		return e.key, nil
+	}
+	key, err := db.Authenticate(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	if now.Sub(e.touched) >= time.Minute {
+		if err := db.TouchKey(ctx, key.ID); err == nil {
+			e.touched = now
+		}
+	}
+	c.mu.Lock()
+	c.entries[sum] = keyEntry{key: key, expires: now.Add(keyCacheTTL), touched: e.touched}
+	c.mu.Unlock()
+	return key, nil
+}
+
+// forget drops every cached key, after a revocation.
+func (c *keyCache) forget() {
+	c.mu.Lock()
+	c.entries = nil
+	c.mu.Unlock()
 }
 
 // recoverer turns a panic in a handler into a logged 500.

@@ -40,6 +40,7 @@ func (s *Server) handlePolicyUpdate(w http.ResponseWriter, r *http.Request, key 
 		s.Error(w, r, err)
 		return
 	}
+	s.Search.ForgetPolicy(key.WorkspaceID)
 	s.Log.Info("policy updated", "workspace_id", key.WorkspaceID)
 	s.JSON(w, r, http.StatusOK, next)
 }
@@ -50,5 +51,6 @@ func (s *Server) handlePolicyReset(w http.ResponseWriter, r *http.Request, key *
 		s.Error(w, r, err)
 		return
 	}
+	s.Search.ForgetPolicy(key.WorkspaceID)
 	s.JSON(w, r, http.StatusOK, gnd.DefaultPolicy())
 }

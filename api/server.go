@@ -51,6 +51,7 @@ type Server struct {
 	Metrics *Metrics
 
 	limiter *rateLimiter
+	keys    keyCache
 }
 
 // Handler returns the API's router with every route and middleware.

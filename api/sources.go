@@ -75,6 +75,7 @@ func (s *Server) handleSourceCreate(w http.ResponseWriter, r *http.Request, key 
 		s.Error(w, r, err)
 		return
 	}
+	s.Search.ForgetSources()
 	resp := sourceResponse{Source: src}
 	if job != nil {
 		resp.JobID = job.ID
@@ -124,6 +125,7 @@ func (s *Server) handleSourceUpload(w http.ResponseWriter, r *http.Request, key 
 		s.Error(w, r, err)
 		return
 	}
+	s.Search.ForgetSources()
 	resp := sourceResponse{Source: src}
 	if job != nil {
 		resp.JobID = job.ID
@@ -257,6 +259,7 @@ func (s *Server) handleSourceUpdate(w http.ResponseWriter, r *http.Request, key 
 		s.Error(w, r, err)
 		return
 	}
+	s.Search.ForgetSources()
 	s.JSON(w, r, http.StatusOK, src)
 }
 

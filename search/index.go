@@ -22,7 +22,6 @@ type Store interface {
 	AllSources(ctx context.Context) ([]*gnd.Source, map[string]int64, error)
 	EachChunk(ctx context.Context, sourceIDs []string, fn func(*gnd.Chunk) error) error
 	Policy(ctx context.Context, workspaceID string) (gnd.Policy, error)
-	IndexVersions(ctx context.Context, workspaceID string) (map[string]int64, error)
 	Embeddings(ctx context.Context, model string, hashes []string) (map[string][]float32, error)
 	EachChunkVector(ctx context.Context, model string, sourceIDs []string, fn func(chunkID string, v []float32) error) error
 }
@@ -63,6 +62,11 @@ type Service struct {
 	embedder embed.Embedder
 	fusion   Fusion
 	vec      *vectorIndex
+
+	// policyMu guards the short-lived caches of policies and source lists.
+	policyMu    sync.Mutex
+	policies    map[string]cachedPolicy
+	sourceLists map[string]cachedSources
 }
 
 // SetEmbedder turns the vector leg on with e (nil turns it off) and sets the
@@ -87,7 +91,7 @@ func NewService(st Store, log *slog.Logger) *Service {
 	return &Service{store: st, log: log, lex: lexical.New(lexical.Params{}),
 		chunks: map[string]*gnd.Chunk{}, sources: map[string]*gnd.Source{}, versions: map[string]int64{},
 		bySource: map[string]map[string]bool{}, endpoints: map[string]map[string]bool{}, updated: make(chan struct{}),
-		vec: newVectorIndex()}
+		vec: newVectorIndex(), policies: map[string]cachedPolicy{}, sourceLists: map[string]cachedSources{}}
 }
 
 // Run refreshes the index every interval until ctx is done.
@@ -283,6 +287,7 @@ func baseName(p string) string {
 
 // Apply takes a committed change of one source into the index at once.
 func (s *Service) Apply(sourceID string, a *store.Applied) {
+	defer s.ForgetSources()
 	vectors := s.vectorsFor(a)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -344,6 +349,7 @@ func (s *Service) UpdateSource(src *gnd.Source) {
 
 // DropSource removes a deleted source and its chunks.
 func (s *Service) DropSource(sourceID string) {
+	defer s.ForgetSources()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for id := range s.bySource[sourceID] {

@@ -12,9 +12,10 @@ import (
 	"github.com/gndhq/gnd/search/lexical"
 )
 
-// Sources lists a workspace's sources; *store.DB implements it.
+// Sources lists a workspace's sources with their committed index versions;
+// *store.DB implements it.
 type Sources interface {
-	ListSources(ctx context.Context, f gnd.SourceFilter) ([]*gnd.Source, int, error)
+	WorkspaceSources(ctx context.Context, workspaceID string) ([]*gnd.Source, map[string]int64, error)
 }
 
 // candidate is a chunk on its way through ranking.
@@ -32,11 +33,11 @@ func (s *Service) Search(ctx context.Context, src Sources, workspaceID string, r
 	if err := req.Normalize(); err != nil {
 		return nil, err
 	}
-	policy, err := s.store.Policy(ctx, workspaceID)
+	policy, err := s.policy(ctx, workspaceID)
 	if err != nil {
 		return nil, err
 	}
-	scope, err := s.scope(ctx, src, workspaceID, req.SourceIDs)
+	scope, versions, err := s.scope(ctx, src, workspaceID, req.SourceIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -56,12 +57,12 @@ func (s *Service) Search(ctx context.Context, src Sources, workspaceID string, r
 		resp.Warnings = append(resp.Warnings, fmt.Sprintf("%d stale source(s) excluded because include_stale is false", excluded))
 	}
 	resp.SourcesSearched = len(groups)
-	if err := s.waitForCommits(ctx, workspaceID, groups); err != nil {
+	if err := s.catchUp(ctx, versions, groups); err != nil {
 		return nil, err
 	}
 
 	qv := s.embedQuery(ctx, req.Query, resp)
-	cands := s.rank(req.Query, qv, max(*req.TopK*4, 50), groups, scope, policy, resp)
+	cands := s.rank(req.Query, qv, max(*req.TopK*2, 20), groups, scope, policy, resp)
 	s.fill(cands, req, fresh, now, resp)
 	resp.Conflicts = s.conflicts(resp.Results, groups, scope)
 	s.rate(req.Query, resp, policy)
@@ -69,28 +70,100 @@ func (s *Service) Search(ctx context.Context, src Sources, workspaceID string, r
 	return resp, nil
 }
 
-// scope returns the workspace's sources, or the requested subset of them.
-func (s *Service) scope(ctx context.Context, src Sources, workspaceID string, ids []string) (map[string]*gnd.Source, error) {
-	all, _, err := src.ListSources(ctx, gnd.SourceFilter{WorkspaceID: workspaceID, Limit: 100000})
+// scope returns the workspace's sources, or the requested subset of them,
+// and the committed index version of each.
+func (s *Service) scope(ctx context.Context, src Sources, workspaceID string, ids []string) (map[string]*gnd.Source, map[string]int64, error) {
+	all, versions, err := s.workspaceSources(ctx, src, workspaceID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	byID := make(map[string]*gnd.Source, len(all))
 	for _, so := range all {
 		byID[so.ID] = so
 	}
 	if len(ids) == 0 {
-		return byID, nil
+		return byID, versions, nil
 	}
 	out := make(map[string]*gnd.Source, len(ids))
 	for _, id := range ids {
 		so, ok := byID[id]
 		if !ok {
-			return nil, gnd.Errorf(gnd.EINVALID, "source_ids: source %s not found", id)
+			return nil, nil, gnd.Errorf(gnd.EINVALID, "source_ids: source %s not found", id)
 		}
 		out[id] = so
 	}
-	return out, nil
+	return out, versions, nil
+}
+
+// sourcesTTL is how long a workspace's source list and index versions are
+// reused between searches. Changes made in this process (commits, source
+// edits) drop the cached list at once; changes made by another process are
+// seen within this time.
+const sourcesTTL = 500 * time.Millisecond
+
+type cachedSources struct {
+	sources  []*gnd.Source
+	versions map[string]int64
+	expires  time.Time
+}
+
+func (s *Service) workspaceSources(ctx context.Context, src Sources, workspaceID string) ([]*gnd.Source, map[string]int64, error) {
+	s.policyMu.Lock()
+	c, ok := s.sourceLists[workspaceID]
+	s.policyMu.Unlock()
+	if ok && time.Now().Before(c.expires) {
+		return c.sources, c.versions, nil
+	}
+	all, versions, err := src.WorkspaceSources(ctx, workspaceID)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.policyMu.Lock()
+	s.sourceLists[workspaceID] = cachedSources{sources: all, versions: versions, expires: time.Now().Add(sourcesTTL)}
+	s.policyMu.Unlock()
+	return all, versions, nil
+}
+
+// ForgetSources drops every cached source list, after a change to sources.
+func (s *Service) ForgetSources() {
+	s.policyMu.Lock()
+	clear(s.sourceLists)
+	s.policyMu.Unlock()
+}
+
+// policyTTL is how long a workspace's policy is reused between searches.
+// The API forgets a policy it changes at once; a change made through another
+// process applies within this time.
+const policyTTL = time.Second
+
+type cachedPolicy struct {
+	policy  gnd.Policy
+	expires time.Time
+}
+
+// policy returns the workspace's trust policy, cached for policyTTL.
+func (s *Service) policy(ctx context.Context, workspaceID string) (gnd.Policy, error) {
+	s.policyMu.Lock()
+	c, ok := s.policies[workspaceID]
+	s.policyMu.Unlock()
+	if ok && time.Now().Before(c.expires) {
+		return c.policy, nil
+	}
+	p, err := s.store.Policy(ctx, workspaceID)
+	if err != nil {
+		return gnd.Policy{}, err
+	}
+	s.policyMu.Lock()
+	s.policies[workspaceID] = cachedPolicy{policy: p, expires: time.Now().Add(policyTTL)}
+	s.policyMu.Unlock()
+	return p, nil
+}
+
+// ForgetPolicy drops the cached policy of a workspace after a change.
+func (s *Service) ForgetPolicy(workspaceID string) {
+	s.policyMu.Lock()
+	delete(s.policies, workspaceID)
+	s.policyMu.Unlock()
 }
 
 // staleness fills the summary and returns which sources are fresh. A source
@@ -336,11 +409,11 @@ type Ranked struct {
 // before top_k and the token budget apply. Retrieval benchmarks use it to
 // score rankings deeper than top_k allows.
 func (s *Service) Rank(ctx context.Context, src Sources, workspaceID, query string, k int) ([]Ranked, error) {
-	policy, err := s.store.Policy(ctx, workspaceID)
+	policy, err := s.policy(ctx, workspaceID)
 	if err != nil {
 		return nil, err
 	}
-	scope, err := s.scope(ctx, src, workspaceID, nil)
+	scope, versions, err := s.scope(ctx, src, workspaceID, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -348,7 +421,7 @@ func (s *Service) Rank(ctx context.Context, src Sources, workspaceID, query stri
 	for id := range scope {
 		groups = append(groups, id)
 	}
-	if err := s.waitForCommits(ctx, workspaceID, groups); err != nil {
+	if err := s.catchUp(ctx, versions, groups); err != nil {
 		return nil, err
 	}
 	resp := &Response{}
@@ -358,14 +431,4 @@ func (s *Service) Rank(ctx context.Context, src Sources, workspaceID, query stri
 		out[i] = Ranked{ChunkID: c.chunk.ID, SourceID: c.chunk.SourceID, Path: c.chunk.Path, Score: c.score}
 	}
 	return out, nil
-}
-
-// waitForCommits reads the committed index versions of the workspace and
-// waits until the in-memory index holds them for the searched sources.
-func (s *Service) waitForCommits(ctx context.Context, workspaceID string, groups []string) error {
-	want, err := s.store.IndexVersions(ctx, workspaceID)
-	if err != nil {
-		return err
-	}
-	return s.catchUp(ctx, want, groups)
 }
