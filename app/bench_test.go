@@ -1,11 +1,14 @@
 package app_test
 
 import (
+	"os/exec"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/gndhq/gnd/config"
 	"github.com/gndhq/gnd/internal/gndtest"
 	"github.com/gndhq/gnd/internal/testcorpus"
 )
@@ -83,4 +86,35 @@ func trackPeakHeap(b *testing.B) func() uint64 {
 		defer mu.Unlock()
 		return peak
 	}
+}
+
+// BenchmarkSyncOwnRepo measures a full first sync of this repository's own
+// checkout (clone, chunk, index), reporting files and chunks per second and
+// the peak Go heap seen while it ran.
+//
+//	go test ./app -run '^$' -bench BenchmarkSyncOwnRepo -benchtime 3x
+func BenchmarkSyncOwnRepo(b *testing.B) {
+	top, err := exec.Command("git", "rev-parse", "--show-toplevel").Output()
+	if err != nil {
+		b.Skip("not inside a git checkout")
+	}
+	root := strings.TrimSpace(string(top))
+	branch, err := exec.Command("git", "-C", root, "rev-parse", "--abbrev-ref", "HEAD").Output()
+	gndtest.Must(b, err, "read branch")
+	srv := gndtest.Start(b, gndtest.Options{Configure: func(c *config.Config) { c.AllowLocalSources = true }})
+	peak := trackPeakHeap(b)
+	files, chunks := 0, 0
+	b.ResetTimer()
+	for b.Loop() {
+		id := srv.CreateSource(map[string]any{"name": "gnd", "source_type": "repo", "url": root, "branch": strings.TrimSpace(string(branch))})
+		job, _ := srv.WaitJob(srv.Sync(id), 10*time.Minute)
+		if job["status"] != "completed" {
+			b.Fatalf("sync: %v %v", job["status"], job["error_message"])
+		}
+		files += int(job["files_processed"].(float64))
+		chunks += int(job["chunks_created"].(float64))
+	}
+	b.ReportMetric(float64(files)/b.Elapsed().Seconds(), "files/s")
+	b.ReportMetric(float64(chunks)/b.Elapsed().Seconds(), "chunks/s")
+	b.ReportMetric(float64(peak())/(1<<20), "peak-heap-MiB")
 }
