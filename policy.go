@@ -99,7 +99,7 @@ func validKind(k string) bool {
 func ApplyPolicyPatch(p Policy, patch []byte) (Policy, error) {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(patch, &fields); err != nil {
-		return p, Errorf(EINVALID, "invalid JSON body: %v", err)
+		return p, Errorf(EINVALID, "invalid JSON body: a JSON object with policy fields is required")
 	}
 	keys := make([]string, 0, len(fields))
 	for k := range fields {
@@ -127,14 +127,14 @@ func applyPolicyField(p *Policy, key string, raw json.RawMessage) error {
 	case "staleness_budget_days":
 		var days int64
 		if err := strictDecode(raw, &days); err != nil {
-			return Errorf(EINVALID, "staleness_budget_days must be an integer number of days: %v", err)
+			return Errorf(EINVALID, "staleness_budget_days must be an integer number of days")
 		}
 		p.StalenessBudgetSeconds = days * 86400
 		return nil
 	case "source_priorities":
 		prios := map[string]float64{}
 		if err := strictDecode(raw, &prios); err != nil {
-			return Errorf(EINVALID, "source_priorities must be an object of numbers: %v", err)
+			return Errorf(EINVALID, "source_priorities must be an object that maps source kinds to numbers, e.g. {\"repo\": 1.0}")
 		}
 		for k, v := range prios {
 			p.SourcePriorities[k] = v
@@ -152,9 +152,22 @@ func applyPolicyField(p *Policy, key string, raw json.RawMessage) error {
 		return Errorf(EINVALID, "unknown policy field %q: allowed fields are staleness_budget_seconds, staleness_budget_days, source_priorities, min_evidence_count, min_evidence_score, enforce_staleness, enforce_refusal", key)
 	}
 	if err := strictDecode(raw, target); err != nil {
-		return Errorf(EINVALID, "%s has the wrong type: %v", key, err)
+		return Errorf(EINVALID, "%s must be %s", key, kindOf(target))
 	}
 	return nil
+}
+
+// kindOf names the JSON value a policy field takes, for error messages.
+func kindOf(target any) string {
+	switch target.(type) {
+	case *int, *int64:
+		return "an integer"
+	case *float64:
+		return "a number"
+	case *bool:
+		return "true or false"
+	}
+	return "a valid value"
 }
 
 func strictDecode(raw json.RawMessage, v any) error {

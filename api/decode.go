@@ -55,7 +55,7 @@ func jsonError(err error) error {
 		if field == "" {
 			return gnd.Errorf(gnd.EINVALID, "invalid JSON body: expected a JSON object, got %s", typ.Value)
 		}
-		return gnd.Errorf(gnd.EINVALID, "%s must be of type %s, got %s", field, jsonType(typ.Type.Kind().String()), typ.Value)
+		return gnd.Errorf(gnd.EINVALID, "%s must be %s, got %s", field, jsonType(typ.Type.Kind().String()), typ.Value)
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return gnd.Errorf(gnd.EINVALID, "invalid JSON body: unexpected end of input")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
@@ -66,14 +66,20 @@ func jsonError(err error) error {
 
 func jsonType(kind string) string {
 	switch kind {
-	case "int", "int64", "int32", "uint", "uint64", "float64", "float32":
-		return "number"
+	case "int", "int64", "int32", "uint", "uint64":
+		return "an integer"
+	case "float64", "float32":
+		return "a number"
 	case "slice":
-		return "array"
+		return "an array"
 	case "map", "struct", "ptr":
-		return "object"
+		return "an object"
+	case "bool":
+		return "true or false"
+	case "string":
+		return "a string"
 	}
-	return kind
+	return "of type " + kind
 }
 
 // queryInt parses an integer query parameter within [lo, hi], or returns def

@@ -151,7 +151,10 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 func (s *Server) JSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	if err := json.NewEncoder(w).Encode(v); err != nil {
+	enc := json.NewEncoder(w)
+	// Results carry code and markdown: "<" and "&" stay readable and short.
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		s.Log.Debug("write response", "path", r.URL.Path, "err", err)
 	}
 }

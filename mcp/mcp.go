@@ -90,9 +90,14 @@ type SearchInput struct {
 	IncludeStale *bool    `json:"include_stale,omitempty" jsonschema:"include sources not synced within the staleness budget (default true)"`
 }
 
-// IDInput names one source or job.
-type IDInput struct {
-	ID string `json:"id" jsonschema:"the source or job id"`
+// SourceIDInput names one source.
+type SourceIDInput struct {
+	ID string `json:"id" jsonschema:"the source id"`
+}
+
+// JobIDInput names one job.
+type JobIDInput struct {
+	ID string `json:"id" jsonschema:"the job id"`
 }
 
 // ListJobsInput filters the job list.
@@ -132,15 +137,15 @@ func NewServer(doer Doer, base, key, version string) *sdk.Server {
 			return result(b.call(ctx, "GET", "/sources?limit=100", nil))
 		})
 	sdk.AddTool(s, &sdk.Tool{Name: "get_source", Description: "Show one source."},
-		func(ctx context.Context, _ *sdk.CallToolRequest, in IDInput) (*sdk.CallToolResult, any, error) {
+		func(ctx context.Context, _ *sdk.CallToolRequest, in SourceIDInput) (*sdk.CallToolResult, any, error) {
 			return result(b.call(ctx, "GET", "/sources/"+url.PathEscape(in.ID), nil))
 		})
 	sdk.AddTool(s, &sdk.Tool{Name: "sync_source", Description: "Start a sync job for a source; returns the job id."},
-		func(ctx context.Context, _ *sdk.CallToolRequest, in IDInput) (*sdk.CallToolResult, any, error) {
+		func(ctx context.Context, _ *sdk.CallToolRequest, in SourceIDInput) (*sdk.CallToolResult, any, error) {
 			return result(b.call(ctx, "POST", "/sources/"+url.PathEscape(in.ID)+"/sync", nil))
 		})
 	sdk.AddTool(s, &sdk.Tool{Name: "get_job", Description: "Show a sync job: status, stage, progress, counts and errors."},
-		func(ctx context.Context, _ *sdk.CallToolRequest, in IDInput) (*sdk.CallToolResult, any, error) {
+		func(ctx context.Context, _ *sdk.CallToolRequest, in JobIDInput) (*sdk.CallToolResult, any, error) {
 			return result(b.call(ctx, "GET", "/jobs/"+url.PathEscape(in.ID), nil))
 		})
 	sdk.AddTool(s, &sdk.Tool{Name: "list_jobs", Description: "List sync jobs, newest first."},

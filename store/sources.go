@@ -255,3 +255,25 @@ func (db *DB) IndexVersions(ctx context.Context, workspaceID string) (map[string
 	}
 	return out, rows.Err()
 }
+
+// WorkspaceSources returns every source of a workspace with its index
+// version in one query, for the search path.
+func (db *DB) WorkspaceSources(ctx context.Context, workspaceID string) ([]*gnd.Source, map[string]int64, error) {
+	rows, err := db.db.QueryContext(ctx, db.q(`SELECT `+sourceColumns+`, index_version FROM sources WHERE workspace_id = ?`), workspaceID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("list workspace sources: %w", err)
+	}
+	defer rows.Close()
+	var sources []*gnd.Source
+	versions := map[string]int64{}
+	for rows.Next() {
+		var version int64
+		s, err := scanSource(scanFunc(func(dest ...any) error { return rows.Scan(append(dest, &version)...) }))
+		if err != nil {
+			return nil, nil, fmt.Errorf("list workspace sources: %w", err)
+		}
+		sources = append(sources, s)
+		versions[s.ID] = version
+	}
+	return sources, versions, rows.Err()
+}

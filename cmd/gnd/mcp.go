@@ -1,13 +1,17 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
@@ -32,5 +36,44 @@ func serveMCP(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	server := mcp.NewServer(&http.Client{Timeout: 60 * time.Second}, base, key, app.Version)
 	fmt.Fprintf(stderr, "gnd mcp: serving tools on stdio for %s\n", base)
-	return server.Run(ctx, &sdk.StdioTransport{})
+	out := &lockedWriter{w: os.Stdout}
+	in, pw := io.Pipe()
+	go filterLines(os.Stdin, pw, out)
+	return server.Run(ctx, &sdk.IOTransport{Reader: in, Writer: out})
+}
+
+// lockedWriter serialises writes of the MCP server and of filterLines.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+func (l *lockedWriter) Close() error { return nil }
+
+// filterLines passes each JSON line from r to w and answers a line that is
+// not JSON with a JSON-RPC parse error on out, so one bad line does not end
+// the session. It closes w at the end of r.
+func filterLines(r io.Reader, w *io.PipeWriter, out io.Writer) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), sdk.DefaultMaxLineLength)
+	for sc.Scan() {
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 {
+			continue
+		}
+		if !json.Valid(line) {
+			fmt.Fprintf(out, `{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error: the line is not valid JSON"}}`+"\n")
+			continue
+		}
+		if _, err := w.Write(append(line, '\n')); err != nil {
+			return
+		}
+	}
+	w.CloseWithError(sc.Err())
 }
