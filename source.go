@@ -66,6 +66,10 @@ type Source struct {
 	// Settings holds per-source crawl and repository limits; zero values
 	// mean the server default.
 	Settings SourceSettings `json:"settings"`
+
+	// HasToken reports whether an access token is stored for the source
+	// (repositories only). The token itself is never returned.
+	HasToken bool `json:"has_token"`
 }
 
 // SourceSettings are optional per-source limits and switches.

@@ -26,6 +26,23 @@ type sourceCreateRequest struct {
 	Settings        *gnd.SourceSettings `json:"settings"`
 	Sync            bool                `json:"sync"`
 	MaxRetries      *int                `json:"max_retries"`
+	// Token is an access token for a private repository; it is stored and
+	// used by git but never returned.
+	Token string `json:"token"`
+}
+
+// checkToken validates a repository access token.
+func checkToken(src *gnd.Source, token string) error {
+	if token == "" {
+		return nil
+	}
+	if src.SourceType != gnd.SourceRepo {
+		return gnd.Errorf(gnd.EINVALID, "token is only allowed for repo sources")
+	}
+	if len(token) > 4096 || strings.ContainsFunc(token, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		return gnd.Errorf(gnd.EINVALID, "token is invalid: it must be at most 4096 characters without spaces or control characters")
+	}
+	return nil
 }
 
 // sourceResponse is a Source with the job id of a sync started with it.
@@ -60,6 +77,10 @@ func (s *Server) handleSourceCreate(w http.ResponseWriter, r *http.Request, key 
 		s.Error(w, r, err)
 		return
 	}
+	if err := checkToken(src, req.Token); err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	maxRetries, err := s.maxRetries(req.MaxRetries)
 	if err != nil {
 		s.Error(w, r, err)
@@ -74,6 +95,13 @@ func (s *Server) handleSourceCreate(w http.ResponseWriter, r *http.Request, key 
 	if err := s.DB.CreateSource(r.Context(), src, job); err != nil {
 		s.Error(w, r, err)
 		return
+	}
+	if req.Token != "" {
+		if err := s.DB.SetSourceToken(r.Context(), src.ID, req.Token); err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		src.HasToken = true
 	}
 	s.Search.ForgetSources()
 	resp := sourceResponse{Source: src}
@@ -229,6 +257,8 @@ type sourceUpdateRequest struct {
 	ExcludePatterns *[]string           `json:"exclude_patterns"`
 	DocVersionLabel *string             `json:"doc_version_label"`
 	Settings        *gnd.SourceSettings `json:"settings"`
+	// Token replaces the stored access token; "" removes it.
+	Token *string `json:"token"`
 }
 
 // handleSourceUpdate handles PATCH /sources/{id}; it does not start a sync.
@@ -253,11 +283,23 @@ func (s *Server) handleSourceUpdate(w http.ResponseWriter, r *http.Request, key 
 		if src.SourceType == gnd.SourcePDF && req.URL != nil {
 			return gnd.Errorf(gnd.EINVALID, "url of a pdf source cannot be changed; upload a new file with PATCH as multipart")
 		}
+		if req.Token != nil {
+			if err := checkToken(src, *req.Token); err != nil {
+				return err
+			}
+		}
 		return src.Validate(s.validateOptions())
 	})
 	if err != nil {
 		s.Error(w, r, err)
 		return
+	}
+	if req.Token != nil {
+		if err := s.DB.SetSourceToken(r.Context(), id, *req.Token); err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		src.HasToken = *req.Token != ""
 	}
 	s.Search.ForgetSources()
 	s.JSON(w, r, http.StatusOK, src)

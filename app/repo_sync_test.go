@@ -2,9 +2,13 @@ package app_test
 
 import (
 	"context"
+	"encoding/base64"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"net/http"
+	"net/http/cgi"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -372,5 +376,59 @@ func TestRepoPrivateAddressRefused(t *testing.T) {
 		if status != 400 {
 			t.Errorf("%s: status %d %v, want 400", u, status, body)
 		}
+	}
+}
+
+func TestRepoPrivateWithToken(t *testing.T) {
+	backend := "/usr/lib/git-core/git-http-backend"
+	if _, err := os.Stat(backend); err != nil {
+		t.Skip("git-http-backend is not installed")
+	}
+	repo := newGitRepo(t, "main")
+	repo.write("secret.go", "package secret\n\n// Vault keeps the hidden numbers.\nfunc Vault() int { return 42 }\n")
+	repo.commit("first")
+	root := t.TempDir()
+	out, err := exec.Command("git", "clone", "--quiet", "--bare", repo.dir, filepath.Join(root, "private.git")).CombinedOutput()
+	gndtest.Must(t, err, "bare clone: "+string(out))
+
+	// A smart-HTTP git server on loopback that wants the token as basic auth.
+	want := "Basic " + base64.StdEncoding.EncodeToString([]byte("x-access-token:s3cret-token"))
+	git := &cgi.Handler{Path: backend, Env: []string{"GIT_PROJECT_ROOT=" + root, "GIT_HTTP_EXPORT_ALL=1"}}
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != want {
+			w.Header().Set("WWW-Authenticate", `Basic realm="git"`)
+			http.Error(w, "authentication required", http.StatusUnauthorized)
+			return
+		}
+		git.ServeHTTP(w, r)
+	}))
+	t.Cleanup(server.Close)
+
+	srv := startRepoServer(t)
+	url := server.URL + "/private.git"
+	noToken := srv.SyncAndWait(srv.CreateSource(map[string]any{"name": "no token", "source_type": "repo", "url": url}))
+	if noToken["status"] != "failed" || noToken["retry_count"] != 0.0 {
+		t.Errorf("without a token: status %v after %v retries, want an immediate failure", noToken["status"], noToken["retry_count"])
+	}
+
+	created := srv.MustDo(201, "POST", "/sources", map[string]any{"name": "with token", "source_type": "repo", "url": url, "token": "s3cret-token"})
+	if created["has_token"] != true || strings.Contains(gndtest.Sprint(created), "s3cret") {
+		t.Errorf("create response %v: want has_token true and no token", created)
+	}
+	job := srv.SyncAndWait(created["id"].(string))
+	if job["status"] != "completed" {
+		t.Fatalf("with a token: %v %v", job["status"], job["error_message"])
+	}
+	if r := gndtest.Results(srv.Search(map[string]any{"query": "Vault hidden numbers"})); len(r) == 0 || gndtest.Citation(r[0])["symbol"] != "Vault" {
+		t.Errorf("search in the private repository: %v", firstCitation(r))
+	}
+	for _, path := range []string{"/sources/" + created["id"].(string), "/jobs/" + job["id"].(string)} {
+		if _, body := srv.DoRaw("GET", path, nil, nil); strings.Contains(string(body), "s3cret") {
+			t.Errorf("GET %s shows the token", path)
+		}
+	}
+	status, _ := srv.Do("POST", "/sources", map[string]any{"name": "docs with token", "source_type": "docs", "url": "https://example.com", "token": "x"})
+	if status != 400 {
+		t.Errorf("a token on a docs source: status %d, want 400", status)
 	}
 }

@@ -1,8 +1,8 @@
 // Package mcp exposes gnd to agents as Model Context Protocol tools: search
 // with citations, sources and sync jobs. Every tool call becomes a request to
-// the REST API with the caller's key, either in process (the /mcp endpoint of
-// gnd serve) or over HTTP (gnd mcp on stdio, talking to a server at GND_URL),
-// so authentication, workspaces, limits and errors are exactly the API's.
+// the REST API with the caller's key, so authentication, workspaces, limits
+// and errors are exactly the API's. The request runs in process for the /mcp
+// endpoint of gnd serve, and over HTTP for gnd mcp on stdio.
 package mcp
 
 import (
@@ -42,7 +42,7 @@ type backend struct {
 }
 
 // call sends a request and returns the JSON body, or an error carrying the
-// API's message for 4xx and 5xx answers.
+// API's message for 4xx and 5xx responses.
 func (b *backend) call(ctx context.Context, method, path string, body any) (json.RawMessage, error) {
 	var rd io.Reader
 	if body != nil {
@@ -162,7 +162,7 @@ func NewServer(doer Doer, base, key, version string) *sdk.Server {
 	return s
 }
 
-// result turns an API answer into a tool result: the JSON as text, or the
+// result turns an API response into a tool result: the JSON as text, or the
 // API's error message marked as a tool error so the agent can correct itself.
 func result(data json.RawMessage, err error) (*sdk.CallToolResult, any, error) {
 	if err != nil {
@@ -172,8 +172,8 @@ func result(data json.RawMessage, err error) (*sdk.CallToolResult, any, error) {
 }
 
 // HTTPHandler serves MCP over streamable HTTP. Each session's tools act with
-// the key its first request authenticated with (Authorization: Bearer or
-// X-API-Key); api is the REST handler that the tools call in process.
+// the key of its first request (Authorization: Bearer or X-API-Key). The
+// tools call api, the REST handler, in process.
 func HTTPHandler(api http.Handler, version string) http.Handler {
 	h := sdk.NewStreamableHTTPHandler(func(r *http.Request) *sdk.Server {
 		return NewServer(HandlerDoer{Handler: api}, "http://gnd", requestKey(r), version)

@@ -1,4 +1,4 @@
-// Package search answers queries over the indexed chunks: it keeps an
+// Package search runs queries over the indexed chunks: it keeps an
 // in-memory view of every chunk with a BM25 index over it, runs the lexical
 // (and, with embeddings, vector) leg, fuses scores, applies the workspace's
 // trust policy and token budget, and rates the evidence.
@@ -17,7 +17,7 @@ import (
 	"github.com/gndhq/gnd/store"
 )
 
-// Store is what search reads from storage. *store.DB implements it.
+// Store is the storage that search reads. *store.DB implements it.
 type Store interface {
 	AllSources(ctx context.Context) ([]*gnd.Source, map[string]int64, error)
 	EachChunk(ctx context.Context, sourceIDs []string, fn func(*gnd.Chunk) error) error
@@ -36,7 +36,7 @@ type Fusion struct {
 	VectorWeight, TextWeight float64
 }
 
-// Service holds the in-memory index and answers searches. It stays in step
+// Service holds the in-memory index and runs searches. It stays in step
 // with the database in two ways: jobs in this process report their commits
 // through Apply, and Refresh (run periodically by Run) reloads sources whose
 // index version changed in another process.

@@ -137,6 +137,11 @@ CREATE TABLE embeddings (
 	PRIMARY KEY (model, content_hash)
 );
 CREATE INDEX chunks_content_hash ON chunks(content_hash)
+`, `
+CREATE TABLE source_secrets (
+	source_id TEXT PRIMARY KEY REFERENCES sources(id) ON DELETE CASCADE,
+	token TEXT NOT NULL
+)
 `}
 
 func (db *DB) migrate(ctx context.Context) error {

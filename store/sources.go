@@ -16,6 +16,12 @@ import (
 
 const sourceColumns = `id, workspace_id, name, source_type, status, url, branch, docs_format, doc_urls, use_sitemap,
 	include_patterns, exclude_patterns, doc_version_label, settings, file_count, chunk_count, version_ref,
+	last_sync_started, last_sync_completed, last_error, created_at, updated_at,
+	EXISTS (SELECT 1 FROM source_secrets WHERE source_secrets.source_id = sources.id)`
+
+// insertColumns are the columns CreateSource writes.
+const insertColumns = `id, workspace_id, name, source_type, status, url, branch, docs_format, doc_urls, use_sitemap,
+	include_patterns, exclude_patterns, doc_version_label, settings, file_count, chunk_count, version_ref,
 	last_sync_started, last_sync_completed, last_error, created_at, updated_at`
 
 type scanner interface{ Scan(dest ...any) error }
@@ -29,7 +35,7 @@ func scanSource(row scanner) (*gnd.Source, error) {
 	var created, updated int64
 	err := row.Scan(&s.ID, &s.WorkspaceID, &s.Name, &sourceType, &status, &s.URL, &branch, &docsFormat, &docURLs, &useSitemap,
 		&include, &exclude, &label, &settings, &s.FileCount, &s.ChunkCount, &versionRef,
-		&started, &completed, &lastError, &created, &updated)
+		&started, &completed, &lastError, &created, &updated, &s.HasToken)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +82,7 @@ func (db *DB) createSource(ctx context.Context, tx *sql.Tx, s *gnd.Source, job *
 	now := db.now()
 	s.ID, s.Status, s.CreatedAt, s.UpdatedAt = uuid.NewString(), gnd.SourcePending, now, now
 	settings, _ := json.Marshal(s.Settings)
-	_, err := db.exec(ctx, tx, `INSERT INTO sources (`+sourceColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := db.exec(ctx, tx, `INSERT INTO sources (`+insertColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		s.ID, s.WorkspaceID, s.Name, string(s.SourceType), string(s.Status), s.URL, nullStr(s.Branch), nullStr(s.DocsFormat),
 		jsonList(s.DocURLs), boolInt(s.UseSitemap), jsonList(s.IncludePatterns), jsonList(s.ExcludePatterns),
 		nullStr(s.DocVersionLabel), string(settings), 0, 0, nil, nil, nil, nil, micros(now), micros(now))
@@ -276,4 +282,35 @@ func (db *DB) WorkspaceSources(ctx context.Context, workspaceID string) ([]*gnd.
 		versions[s.ID] = version
 	}
 	return sources, versions, rows.Err()
+}
+
+// SetSourceToken stores the access token of a source, or removes it when
+// token is empty. The token is kept in its own table and never returned by
+// the API.
+// NOTE: the token is stored as plain text; protect the database accordingly.
+func (db *DB) SetSourceToken(ctx context.Context, sourceID, token string) error {
+	var err error
+	if token == "" {
+		_, err = db.exec(ctx, db.db, `DELETE FROM source_secrets WHERE source_id = ?`, sourceID)
+	} else {
+		_, err = db.exec(ctx, db.db, `INSERT INTO source_secrets (source_id, token) VALUES (?, ?)
+			ON CONFLICT (source_id) DO UPDATE SET token = excluded.token`, sourceID, token)
+	}
+	if err != nil {
+		return fmt.Errorf("store token of source %s: %w", sourceID, err)
+	}
+	return nil
+}
+
+// SourceToken returns the access token of a source, or "".
+func (db *DB) SourceToken(ctx context.Context, sourceID string) (string, error) {
+	var token string
+	err := db.db.QueryRowContext(ctx, db.q(`SELECT token FROM source_secrets WHERE source_id = ?`), sourceID).Scan(&token)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read token of source %s: %w", sourceID, err)
+	}
+	return token, nil
 }

@@ -56,8 +56,8 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 
 func (l *lockedWriter) Close() error { return nil }
 
-// filterLines passes each JSON line from r to w and answers a line that is
-// not JSON with a JSON-RPC parse error on out, so one bad line does not end
+// filterLines passes each JSON line from r to w and replies to a line that
+// is not JSON with a JSON-RPC parse error on out, so one bad line does not end
 // the session. It closes w at the end of r.
 func filterLines(r io.Reader, w *io.PipeWriter, out io.Writer) {
 	sc := bufio.NewScanner(r)
