@@ -162,9 +162,25 @@ func (db *DB) ListSources(ctx context.Context, f gnd.SourceFilter) ([]*gnd.Sourc
 // AllSources returns every source of every workspace with its index version,
 // for building and refreshing the search index.
 func (db *DB) AllSources(ctx context.Context) ([]*gnd.Source, map[string]int64, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT `+sourceColumns+`, index_version FROM sources`)
+	return db.sourcesWithVersions(ctx, "")
+}
+
+// WorkspaceSources returns every source of a workspace with its index
+// version in one query, for the search path.
+func (db *DB) WorkspaceSources(ctx context.Context, workspaceID string) ([]*gnd.Source, map[string]int64, error) {
+	return db.sourcesWithVersions(ctx, workspaceID)
+}
+
+// sourcesWithVersions lists sources with their index versions, of one
+// workspace or of all when workspaceID is "".
+func (db *DB) sourcesWithVersions(ctx context.Context, workspaceID string) ([]*gnd.Source, map[string]int64, error) {
+	query, args := `SELECT `+sourceColumns+`, index_version FROM sources`, []any{}
+	if workspaceID != "" {
+		query, args = query+` WHERE workspace_id = ?`, append(args, workspaceID)
+	}
+	rows, err := db.db.QueryContext(ctx, db.q(query), args...)
 	if err != nil {
-		return nil, nil, fmt.Errorf("list all sources: %w", err)
+		return nil, nil, fmt.Errorf("list sources: %w", err)
 	}
 	defer rows.Close()
 	var sources []*gnd.Source
@@ -173,7 +189,7 @@ func (db *DB) AllSources(ctx context.Context) ([]*gnd.Source, map[string]int64, 
 		var version int64
 		s, err := scanSource(scanFunc(func(dest ...any) error { return rows.Scan(append(dest, &version)...) }))
 		if err != nil {
-			return nil, nil, fmt.Errorf("list all sources: %w", err)
+			return nil, nil, fmt.Errorf("list sources: %w", err)
 		}
 		sources = append(sources, s)
 		versions[s.ID] = version
@@ -240,48 +256,6 @@ func (db *DB) DeleteSource(ctx context.Context, workspaceID, id string) error {
 func (db *DB) SetSourceSyncTime(ctx context.Context, id string, t time.Time) error {
 	_, err := db.exec(ctx, db.db, `UPDATE sources SET last_sync_completed = ?, index_version = index_version + 1 WHERE id = ?`, micros(t), id)
 	return err
-}
-
-// IndexVersions returns the index version of every source of a workspace.
-// The version grows with every committed change to a source's chunks.
-func (db *DB) IndexVersions(ctx context.Context, workspaceID string) (map[string]int64, error) {
-	rows, err := db.db.QueryContext(ctx, db.q(`SELECT id, index_version FROM sources WHERE workspace_id = ?`), workspaceID)
-	if err != nil {
-		return nil, fmt.Errorf("read index versions: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]int64{}
-	for rows.Next() {
-		var id string
-		var v int64
-		if err := rows.Scan(&id, &v); err != nil {
-			return nil, err
-		}
-		out[id] = v
-	}
-	return out, rows.Err()
-}
-
-// WorkspaceSources returns every source of a workspace with its index
-// version in one query, for the search path.
-func (db *DB) WorkspaceSources(ctx context.Context, workspaceID string) ([]*gnd.Source, map[string]int64, error) {
-	rows, err := db.db.QueryContext(ctx, db.q(`SELECT `+sourceColumns+`, index_version FROM sources WHERE workspace_id = ?`), workspaceID)
-	if err != nil {
-		return nil, nil, fmt.Errorf("list workspace sources: %w", err)
-	}
-	defer rows.Close()
-	var sources []*gnd.Source
-	versions := map[string]int64{}
-	for rows.Next() {
-		var version int64
-		s, err := scanSource(scanFunc(func(dest ...any) error { return rows.Scan(append(dest, &version)...) }))
-		if err != nil {
-			return nil, nil, fmt.Errorf("list workspace sources: %w", err)
-		}
-		sources = append(sources, s)
-		versions[s.ID] = version
-	}
-	return sources, versions, rows.Err()
 }
 
 // SetSourceToken stores the access token of a source, or removes it when
