@@ -41,7 +41,7 @@ func (s *Service) rate(query string, resp *Response, p gnd.Policy) {
 			days += r.FreshnessDays
 		}
 		eq.AvgFreshnessDays = math.Round(days/float64(n)*100) / 100
-		score := 0.6*coverage(query, resp.Results) + 0.2*math.Min(1, float64(n)/3) + 0.2*float64(freshCount)/float64(n)
+		score := 0.6*s.coverage(query, resp.Results) + 0.2*math.Min(1, float64(n)/3) + 0.2*float64(freshCount)/float64(n)
 		if eq.HasConflicts {
 			score -= 0.15
 		}
@@ -77,25 +77,23 @@ func (s *Service) rate(query string, resp *Response, p gnd.Policy) {
 }
 
 // coverage is the mean share of distinct query terms found in each of the
-// top three results.
-func coverage(query string, results []Result) float64 {
-	qterms := map[string]bool{}
+// top three results (in the text the lexical index holds for the chunk).
+func (s *Service) coverage(query string, results []Result) float64 {
+	seen := map[string]bool{}
+	var terms []string
 	for _, t := range lexical.QueryTerms(query) {
-		qterms[t] = true
+		if !seen[t] {
+			seen[t] = true
+			terms = append(terms, t)
+		}
 	}
-	if len(qterms) == 0 {
+	if len(terms) == 0 {
 		return 0
 	}
 	top := results[:min(3, len(results))]
 	total := 0.0
 	for _, r := range top {
-		found := map[string]bool{}
-		for _, t := range lexical.Terms(r.Citation.Symbol + "\n" + r.Content) {
-			if qterms[t] {
-				found[t] = true
-			}
-		}
-		total += float64(len(found)) / float64(len(qterms))
+		total += float64(s.lex.MatchCount(r.Citation.ChunkID, terms)) / float64(len(terms))
 	}
 	return total / float64(len(top))
 }

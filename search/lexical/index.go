@@ -20,6 +20,7 @@ package lexical
 
 import (
 	"math"
+	"slices"
 	"sync"
 )
 
@@ -150,4 +151,28 @@ func (ix *Index) DeleteGroup(group string) {
 	}
 	ix.mu.Unlock()
 	ix.compactIfNeeded()
+}
+
+// MatchCount returns how many of terms (index terms, such as QueryTerms
+// returns) occur in the document id, or 0 for an unknown document. It reads
+// the posting lists, so it costs a binary search per term and never
+// analyses text.
+func (ix *Index) MatchCount(id string, terms []string) int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	ord, ok := ix.byID[id]
+	if !ok {
+		return 0
+	}
+	n := 0
+	for _, t := range terms {
+		tid, ok := ix.termIDs[t]
+		if !ok {
+			continue
+		}
+		if _, found := slices.BinarySearch(ix.postings[tid].docs, ord); found {
+			n++
+		}
+	}
+	return n
 }

@@ -308,3 +308,22 @@ func TestConcurrentUpsertDeleteSearch(t *testing.T) {
 		t.Errorf("Len() = %d after churn, want the 50 stable documents plus at most 40 churn documents", n)
 	}
 }
+
+func TestMatchCountReadsPostings(t *testing.T) {
+	ix := New(Params{})
+	ix.Upsert(Doc{ID: "a", Group: "g", Text: "getUserById returns the user record"}, Doc{ID: "b", Group: "g", Text: "deletes orders"})
+	terms := QueryTerms("user record orders")
+	if got := ix.MatchCount("a", terms); got != 2 {
+		t.Errorf("MatchCount(a) = %d, want 2 (user, record) of %v", got, terms)
+	}
+	if got := ix.MatchCount("b", terms); got != 1 {
+		t.Errorf("MatchCount(b) = %d, want 1 (orders) of %v", got, terms)
+	}
+	if got := ix.MatchCount("missing", terms); got != 0 {
+		t.Errorf("MatchCount of an unknown document = %d, want 0", got)
+	}
+	ix.Delete("a")
+	if got := ix.MatchCount("a", terms); got != 0 {
+		t.Errorf("MatchCount of a deleted document = %d, want 0", got)
+	}
+}
