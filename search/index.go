@@ -1,7 +1,7 @@
-// Package search runs queries over the indexed chunks: it keeps an
-// in-memory view of every chunk with a BM25 index over it, runs the lexical
-// (and, with embeddings, vector) leg, fuses scores, applies the workspace's
-// trust policy and token budget, and rates the evidence.
+// Package search runs queries over the indexed chunks. It keeps every chunk
+// in memory with a BM25 index and, with embeddings on, a vector index. A
+// query runs both legs, fuses their scores, applies the workspace's trust
+// policy and token budget, and rates the evidence.
 package search
 
 import (
@@ -195,7 +195,7 @@ func (s *Service) notify() {
 }
 
 // catchUp makes sure the index holds at least the committed versions of the
-// given sources, so a search that follows a completed sync sees its chunks.
+// given sources, so a search that follows a completed sync finds its chunks.
 // It waits briefly for a commit of this process to be applied, then loads
 // any source that is still behind (such as one changed by another process).
 func (s *Service) catchUp(ctx context.Context, want map[string]int64, groups []string) error {
