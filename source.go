@@ -112,7 +112,9 @@ type SourceUpdate struct {
 	IncludePatterns *[]string
 	ExcludePatterns *[]string
 	DocVersionLabel *string
-	Settings        *SourceSettings
+	// ClearDocVersionLabel removes the label (a PATCH with null).
+	ClearDocVersionLabel bool
+	Settings             *SourceSettings
 }
 
 // Apply copies the set fields of u onto s.
@@ -143,6 +145,9 @@ func (u *SourceUpdate) Apply(s *Source) {
 	}
 	if u.DocVersionLabel != nil {
 		s.DocVersionLabel = u.DocVersionLabel
+	}
+	if u.ClearDocVersionLabel {
+		s.DocVersionLabel = nil
 	}
 	if u.Settings != nil {
 		s.Settings = *u.Settings

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -255,10 +256,23 @@ type sourceUpdateRequest struct {
 	UseSitemap      *bool               `json:"use_sitemap"`
 	IncludePatterns *[]string           `json:"include_patterns"`
 	ExcludePatterns *[]string           `json:"exclude_patterns"`
-	DocVersionLabel *string             `json:"doc_version_label"`
+	DocVersionLabel optionalString      `json:"doc_version_label"`
 	Settings        *gnd.SourceSettings `json:"settings"`
 	// Token replaces the stored access token; "" removes it.
 	Token *string `json:"token"`
+}
+
+// optionalString tells a field that is absent from one that is null, so a
+// PATCH with null clears the field.
+type optionalString struct {
+	Set   bool
+	Value *string
+}
+
+// UnmarshalJSON records that the field was present.
+func (o *optionalString) UnmarshalJSON(b []byte) error {
+	o.Set = true
+	return json.Unmarshal(b, &o.Value)
 }
 
 // handleSourceUpdate handles PATCH /sources/{id}; it does not start a sync.
@@ -275,7 +289,8 @@ func (s *Server) handleSourceUpdate(w http.ResponseWriter, r *http.Request, key 
 	id := r.PathValue("id")
 	upd := gnd.SourceUpdate{Name: req.Name, URL: req.URL, Branch: req.Branch, DocsFormat: req.DocsFormat, DocURLs: req.DocURLs,
 		UseSitemap: req.UseSitemap, IncludePatterns: req.IncludePatterns, ExcludePatterns: req.ExcludePatterns,
-		DocVersionLabel: req.DocVersionLabel, Settings: req.Settings}
+		DocVersionLabel: req.DocVersionLabel.Value, ClearDocVersionLabel: req.DocVersionLabel.Set && req.DocVersionLabel.Value == nil,
+		Settings: req.Settings}
 	src, err := s.DB.UpdateSource(r.Context(), key.WorkspaceID, id, upd, func(src *gnd.Source) error {
 		if req.SourceType != nil && *req.SourceType != src.SourceType {
 			return gnd.Errorf(gnd.EINVALID, "source_type cannot be changed (source is %s); create a new source instead", src.SourceType)

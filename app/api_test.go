@@ -118,3 +118,15 @@ func TestWorkspacesAreIsolated(t *testing.T) {
 		t.Errorf("list with another workspace's key: %d %s, want an empty list", status, body)
 	}
 }
+
+func TestPatchNullClearsVersionLabel(t *testing.T) {
+	srv := gndtest.Start(t, gndtest.Options{Configure: func(c *config.Config) { c.Workers = 0 }})
+	id := srv.CreateSource(map[string]any{"name": "spec", "source_type": "docs", "docs_format": "openapi",
+		"url": "http://127.0.0.1:1/spec.json", "doc_version_label": "v2"})
+	if got := srv.MustDo(200, "PATCH", "/sources/"+id, map[string]any{"name": "renamed"}); got["doc_version_label"] != "v2" {
+		t.Errorf("a PATCH without the label changed it to %v", got["doc_version_label"])
+	}
+	if got := srv.MustDo(200, "PATCH", "/sources/"+id, map[string]any{"doc_version_label": nil}); got["doc_version_label"] != nil {
+		t.Errorf("a PATCH with null left the label %v", got["doc_version_label"])
+	}
+}

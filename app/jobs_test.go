@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"sync"
@@ -320,5 +321,20 @@ func TestResyncSeesChangedReferencedFile(t *testing.T) {
 	job := srv.SyncAndWait(id)
 	if job["status"] != "completed" || job["chunks_updated"].(float64) == 0 {
 		t.Errorf("after Pet.json changed: status %v, updated %v, want the operations using Pet updated", job["status"], job["chunks_updated"])
+	}
+}
+
+func TestRedirectLoopFailsWithoutRetries(t *testing.T) {
+	loop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, r.URL.Path, http.StatusFound)
+	}))
+	t.Cleanup(loop.Close)
+	srv := gndtest.Start(t, gndtest.Options{})
+	job := srv.SyncAndWait(openAPISource(srv, loop.URL+"/spec.json"))
+	details, _ := job["error_details"].(map[string]any)
+	if job["status"] != "failed" || job["retry_count"] != 0.0 || details["retryable"] != false ||
+		!strings.Contains(job["error_message"].(string), "redirects") {
+		t.Errorf("redirect loop: status %v, retries %v, message %v, details %v; want an immediate failure naming the redirects",
+			job["status"], job["retry_count"], job["error_message"], details)
 	}
 }

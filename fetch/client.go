@@ -41,6 +41,10 @@ type Client struct {
 // that the guard refuses.
 var ErrBlockedAddress = errors.New("address is not allowed")
 
+// ErrTooManyRedirects is returned (wrapped) when a request is redirected more
+// often than the client allows, such as by a redirect loop.
+var ErrTooManyRedirects = errors.New("too many redirects")
+
 // NewClient returns a Client with the guard installed on its dialer, so every
 // connection, redirects included, is checked after DNS resolution.
 func NewClient(opt Options) *Client {
@@ -78,7 +82,7 @@ func NewClient(opt Options) *Client {
 		Transport: transport,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if len(via) > opt.MaxRedirects {
-				return fmt.Errorf("stopped after %d redirects", opt.MaxRedirects)
+				return fmt.Errorf("%w: stopped after %d redirects", ErrTooManyRedirects, opt.MaxRedirects)
 			}
 			if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
 				return fmt.Errorf("redirect to %s: only http and https are allowed", req.URL.Redacted())

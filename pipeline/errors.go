@@ -52,7 +52,7 @@ func Classify(stage gnd.Stage, err error) *StageError {
 		out.Details.Cause = ""
 	case errors.As(err, &tooLarge):
 		out.Details.URL, out.Details.Retryable = tooLarge.URL, false
-	case errors.Is(err, fetch.ErrBlockedAddress):
+	case errors.Is(err, fetch.ErrBlockedAddress), errors.Is(err, fetch.ErrTooManyRedirects):
 		out.Details.Retryable = false
 	case errors.Is(err, context.DeadlineExceeded):
 		out.Message = fmt.Sprintf("%s timed out: %v", stage, err)

@@ -152,7 +152,7 @@ func retryablePageError(err error) bool {
 		return status.StatusCode >= 500 || status.StatusCode == http.StatusTooManyRequests
 	}
 	var tooLarge *fetch.TooLargeError
-	return !errors.As(err, &tooLarge) && !errors.Is(err, fetch.ErrBlockedAddress)
+	return !errors.As(err, &tooLarge) && !errors.Is(err, fetch.ErrBlockedAddress) && !errors.Is(err, fetch.ErrTooManyRedirects)
 }
 
 // fromSitemap reads the sitemap (robots.txt Sitemap lines, else
