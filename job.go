@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// JobStatus is where a job is in its lifecycle:
+// JobStatus is the lifecycle state of a job:
 //
 //	pending ──claim──▶ running ──▶ completed
 //	   ▲                  │  └────▶ failed     (last attempt failed, or the error cannot succeed on retry)

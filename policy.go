@@ -10,7 +10,7 @@ import (
 )
 
 // Policy is a workspace's trust policy: how search weighs sources, when a
-// source counts as stale, and when search refuses to answer.
+// source counts as stale, and when search returns no results.
 type Policy struct {
 	// StalenessBudgetSeconds is how long after its last successful sync a
 	// source stays fresh; default 2592000 (30 days).

@@ -262,8 +262,8 @@ type sourceUpdateRequest struct {
 	Token *string `json:"token"`
 }
 
-// optionalString tells a field that is absent from one that is null, so a
-// PATCH with null clears the field.
+// optionalString distinguishes an absent field from a null one, so a PATCH
+// with null clears the field.
 type optionalString struct {
 	Set   bool
 	Value *string

@@ -98,7 +98,7 @@ func TestWorkspacesAreIsolated(t *testing.T) {
 	id := srv.CreateSource(map[string]any{"name": "spec", "source_type": "docs", "docs_format": "openapi", "url": "http://127.0.0.1:1/spec.json"})
 	jobID := srv.Sync(id)
 
-	// A key of another workspace sees none of it.
+	// A key of another workspace finds none of it.
 	ctx := t.Context()
 	ws, err := srv.App.DB.CreateWorkspace(ctx, "other")
 	gndtest.Must(t, err, "create workspace")

@@ -102,7 +102,7 @@ func NewEngine(db *store.DB, runner Runner, cfg Config, log *slog.Logger) *Engin
 		wake: make(chan struct{}, 1), running: map[string]context.CancelCauseFunc{}}
 }
 
-// Wake tells an idle worker to look for jobs now (after an enqueue).
+// Wake makes an idle worker look for jobs now (after an enqueue).
 func (e *Engine) Wake() {
 	select {
 	case e.wake <- struct{}{}:

@@ -52,7 +52,7 @@ func (h *HTML) Fetch(ctx context.Context, t *Task) (*Fetched, error) {
 	opt.Progress = func(p crawl.Progress) {
 		details := map[string]int{"files_fetched": p.Fetched, "total_files": p.Discovered, "skipped_out_of_scope": p.OutOfScope}
 		// A crawl keeps finding pages, so its fraction stays below 1 until
-		// the queue is empty; a list or sitemap knows its size up front.
+		// the queue is empty; a list or sitemap has its size up front.
 		fraction := float64(p.Fetched) / float64(max(p.Discovered, 1))
 		if crawling {
 			fraction = float64(p.Fetched) / float64(p.Discovered+10)

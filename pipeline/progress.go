@@ -98,13 +98,6 @@ func (r *Reporter) Update(ctx context.Context, details any, message string, file
 // Flush writes pending progress now.
 func (r *Reporter) Flush(ctx context.Context) { r.flush(ctx, true) }
 
-// Snapshot returns the current progress.
-func (r *Reporter) Snapshot() store.Progress {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.cur
-}
-
 func (r *Reporter) flush(ctx context.Context, force bool) {
 	r.mu.Lock()
 	if !force && !r.dirty {

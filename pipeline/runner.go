@@ -11,7 +11,7 @@ import (
 	"github.com/gndhq/gnd/store"
 )
 
-// Store is what the runner needs from storage. *store.DB implements it.
+// Store is the storage the runner uses. *store.DB implements it.
 type Store interface {
 	ProgressWriter
 	SourceByID(ctx context.Context, id string) (*gnd.Source, error)
@@ -40,8 +40,8 @@ type Runner struct {
 	// Embedder computes vectors for the vector leg of search; nil turns
 	// embeddings off.
 	Embedder embed.Embedder
-	// OnApplied is called after the index stage commits, so in-process
-	// search sees the change at once.
+	// OnApplied is called after a job's changes commit, so in-process
+	// search finds the change at once.
 	OnApplied func(sourceID string, a *store.Applied)
 	Hooks     Hooks
 	// ProgressInterval is the minimum time between progress writes within
@@ -213,7 +213,8 @@ func (r *Runner) commit(ctx context.Context, t *Task, cs gnd.ChangeSet, done sto
 	return nil
 }
 
-// completion is what a successful sync records on the job and source.
+// completion builds the record that a successful sync writes to its job
+// and source.
 func completion(f *Fetched, p *Parsed) store.Completion {
 	version := p.VersionRef
 	if version == "" {

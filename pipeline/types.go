@@ -79,7 +79,7 @@ type Fetched struct {
 // Parsed is the output of the parse stage.
 type Parsed struct {
 	Docs []ParsedDoc
-	// FileCount is what the source's file_count reports: operations for a
+	// FileCount is the source's file_count: operations for a
 	// spec, pages for a site, files for a repository.
 	FileCount  int
 	VersionRef string

@@ -339,14 +339,6 @@ func (s *Service) vectorsFor(a *store.Applied) map[string][]float32 {
 	return vectors
 }
 
-// UpdateSource replaces the cached metadata of a source (after a sync
-// completes or the source is edited).
-func (s *Service) UpdateSource(src *gnd.Source) {
-	s.mu.Lock()
-	s.sources[src.ID] = src
-	s.mu.Unlock()
-}
-
 // DropSource removes a deleted source and its chunks.
 func (s *Service) DropSource(sourceID string) {
 	defer s.ForgetSources()
