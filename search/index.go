@@ -94,8 +94,12 @@ func NewService(st Store, log *slog.Logger) *Service {
 		vec: newVectorIndex(), policies: map[string]cachedPolicy{}, sourceLists: map[string]cachedSources{}}
 }
 
-// Run refreshes the index every interval until ctx is done.
+// Run refreshes the index every interval, and builds the vector graphs in
+// the background, until ctx is done.
 func (s *Service) Run(ctx context.Context, interval time.Duration) {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Go(func() { s.buildVectors(ctx) })
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
 	for {
@@ -174,6 +178,7 @@ func (s *Service) reloadSource(ctx context.Context, sourceID string, version int
 		s.removeChunk(id)
 	}
 	s.lex.DeleteGroup(sourceID)
+	s.vec.dropSource(sourceID)
 	docs := make([]lexical.Doc, 0, len(loaded))
 	for _, c := range loaded {
 		s.putChunk(c)
@@ -351,6 +356,15 @@ func (s *Service) DropSource(sourceID string) {
 	delete(s.sources, sourceID)
 	delete(s.versions, sourceID)
 	s.lex.DeleteGroup(sourceID)
+	s.vec.dropSource(sourceID)
+}
+
+// VectorBacklog returns the number of vectors waiting to be added to a
+// graph; searches scan them exactly meanwhile.
+func (s *Service) VectorBacklog() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.vec.backlog()
 }
 
 // Len returns the number of chunks in the index.

@@ -76,9 +76,20 @@ func cacmTexts(tb testing.TB) []string {
 	}
 }
 
+// chunkText joins CACM abstracts picked at random and keeps the first
+// 1,000 bytes.
+func chunkText(texts []string, rng *rand.Rand) string {
+	var sb strings.Builder
+	for sb.Len() < 1000 {
+		sb.WriteString(texts[rng.IntN(len(texts))])
+		sb.WriteString("\n")
+	}
+	return sb.String()[:1000]
+}
+
 // seed stores n chunks of about 1 KB of real text (CACM abstracts joined at
 // random) in one source through a job's commit, with vectors of dim when dim > 0.
-func seed(b *testing.B, srv *gndtest.Server, n, dim int) string {
+func seed(b testing.TB, srv *gndtest.Server, n, dim int) string {
 	ctx := context.Background()
 	texts := cacmTexts(b)
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -94,12 +105,7 @@ func seed(b *testing.B, srv *gndtest.Server, n, dim int) string {
 	var cs gnd.ChangeSet
 	vectors := map[string][]float32{}
 	for i := 0; i < n; i++ {
-		var sb strings.Builder
-		for sb.Len() < 1000 {
-			sb.WriteString(texts[rng.IntN(len(texts))])
-			sb.WriteString("\n")
-		}
-		content := sb.String()[:1000]
+		content := chunkText(texts, rng)
 		hash := fmt.Sprintf("bench-%d", i)
 		cs.Create = append(cs.Create, gnd.Chunk{WorkspaceID: key.WorkspaceID, Key: hash, Path: fmt.Sprintf("http://127.0.0.1:1/doc%d", i),
 			Symbol: fmt.Sprintf("doc %d", i), Language: "markdown", ChunkType: "docs", Content: content, ContentHash: hash, TokenCount: 250})
@@ -149,20 +155,22 @@ func BenchmarkSearchLatency(b *testing.B) {
 			gndtest.Must(b, srv.App.Search.Refresh(context.Background()), "load index")
 			groups := []string{id}
 
-			// The bare legs, single-threaded.
+			// Wait for the background builder to put every vector into the graph.
 			start := time.Now()
+			for srv.App.Search.VectorBacklog() > 0 {
+				time.Sleep(50 * time.Millisecond)
+			}
+			graphBuild := time.Since(start).Seconds()
+
+			// The bare legs, single-threaded.
+			start = time.Now()
 			for i := 0; i < 200; i++ {
 				search.LexicalLeg(srv.App.Search, benchQueries[i%len(benchQueries)], 40, groups)
 			}
 			lexicalLeg := float64(time.Since(start).Microseconds()) / 200 / 1000
-			vectorScan := 0.0
+			var vc vectorLegCost
 			if mode.dim > 0 {
-				qv := hashVector(benchQueries[0], mode.dim)
-				start = time.Now()
-				for i := 0; i < 200; i++ {
-					search.VectorLeg(srv.App.Search, qv, 40, groups)
-				}
-				vectorScan = float64(time.Since(start).Microseconds()) / 200 / 1000
+				vc = measureVectorLeg(b, srv.App.Search, mode.dim, groups)
 			}
 
 			// Full requests over HTTP from 16 clients.
@@ -213,7 +221,11 @@ func BenchmarkSearchLatency(b *testing.B) {
 			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 			b.ReportMetric(lexicalLeg, "lexical-leg-ms")
 			if mode.dim > 0 {
-				b.ReportMetric(vectorScan, "vector-scan-ms")
+				b.ReportMetric(vc.scanMS, "vector-scan-ms")
+				b.ReportMetric(vc.graphMS, "graph-ms")
+				b.ReportMetric(vc.keywordRecall, "keyword-recall@40")
+				b.ReportMetric(vc.passageRecall, "passage-recall@40")
+				b.ReportMetric(graphBuild, "graph-build-s")
 			}
 		})
 	}

@@ -241,7 +241,7 @@ func (s *Service) rank(query string, qv []float32, k int, groups []string, scope
 		for _, g := range groups {
 			set[g] = true
 		}
-		vhits = s.vec.search(qv, set, k)
+		vhits = s.vec.search(qv, set, k, false)
 	}
 	byID := map[string]*candidate{}
 	var order []*candidate

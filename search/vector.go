@@ -1,43 +1,89 @@
 package search
 
 import (
-	"runtime"
+	"container/heap"
+	"context"
+	"math"
+	"slices"
 	"sort"
 	"sync"
+
+	"github.com/gndhq/gnd/search/hnsw"
 )
 
-// vectorIndex holds one unit-length vector per chunk in one contiguous slab
-// and answers exact cosine top-k by a brute-force scan split across CPUs.
-// Exact search has recall 1 by construction. It is not safe for concurrent
-// use; Service guards it with its lock.
+// Vector index tuning. A source's vectors are scanned exactly until it
+// holds graphMin of them. From then on they go into an HNSW graph with
+// graphParams, which a search walks with a candidate list of
+// max(efSearch, k). The graph is rebuilt once more than a quarter of its
+// nodes (and at least rebuildMin) are deleted. BenchmarkVectorGraph measures
+// the recall these settings reach against the exact scan: at 100,000 chunks
+// of real text, 0.99 for short keyword queries and 1.0 for passages.
+const (
+	graphMin    = 2048
+	rebuildMin  = 1024
+	insertBatch = 8
+)
+
+var (
+	efSearch    = 384
+	graphParams = hnsw.Params{M: 16, EfConstruction: 256, Seed: 1}
+)
+
+// vectorIndex holds the unit-length vectors of chunks, split by source so a
+// search only looks at the sources it may see. Chunks with identical
+// vectors (the same text at several places) share one entry: duplicate
+// points would crowd each other out of a graph's links and become hard to
+// reach.
+//
+// Each source's vectors live in an HNSW graph or, until the background
+// builder (Service.buildVectors) has added them, in a pending list that
+// searches scan exactly. A vector is always in exactly one of the two, so
+// results never miss it.
+//
+// Service.mu guards the maps of sources and owners. Each source's vectors
+// have their own lock, so the builder never holds Service.mu.
 type vectorIndex struct {
-	dim    int
-	ids    []string // by slot; "" marks a free slot
-	source []int32  // by slot: index into sources, -1 for a free slot
-	data   []float32
-	slot   map[string]int
-	free   []int
-	// sources numbers source ids, so a scan filters slots by an int.
-	sources  map[string]int32
-	sourceID []string
+	dim     int
+	sources map[string]*sourceVectors
+	owner   map[string]owner // by chunk id
+	// wake signals the builder that pending vectors arrived.
+	wake chan struct{}
+}
+
+type owner struct {
+	sv  *sourceVectors
+	key uint64
 }
 
 func newVectorIndex() *vectorIndex {
-	return &vectorIndex{slot: map[string]int{}, sources: map[string]int32{}}
+	return &vectorIndex{sources: map[string]*sourceVectors{}, owner: map[string]owner{}, wake: make(chan struct{}, 1)}
 }
 
-func (x *vectorIndex) sourceIndex(id string) int32 {
-	if i, ok := x.sources[id]; ok {
-		return i
-	}
-	i := int32(len(x.sourceID))
-	x.sources[id] = i
-	x.sourceID = append(x.sourceID, id)
-	return i
+type sourceVectors struct {
+	mu sync.RWMutex
+	// members lists the chunk ids sharing each vector, by vector key.
+	members map[uint64][]string
+	graph   *hnsw.Graph // nil until the source has graphMin vectors
+	keys    []uint64    // vector key by graph node
+	node    map[uint64]int32
+	// pending vectors are not in the graph yet.
+	pending    []pendingVector
+	pendingPos map[uint64]int
 }
 
-// put stores v (already normalised) for a chunk. A vector of another
-// dimension than the index's is ignored and reported false.
+type pendingVector struct {
+	key uint64
+	vec []float32
+}
+
+type vectorHit struct {
+	id    string
+	score float32
+}
+
+// put stores v (already normalised) for a chunk; the caller holds
+// Service.mu for writing. A vector of another dimension than the index's is
+// ignored and reported false.
 func (x *vectorIndex) put(id, sourceID string, v []float32) bool {
 	if x.dim == 0 {
 		x.dim = len(v)
@@ -45,146 +91,280 @@ func (x *vectorIndex) put(id, sourceID string, v []float32) bool {
 	if len(v) != x.dim || len(v) == 0 {
 		return false
 	}
-	i, ok := x.slot[id]
-	if !ok {
-		if n := len(x.free); n > 0 {
-			i, x.free = x.free[n-1], x.free[:n-1]
-		} else {
-			i = len(x.ids)
-			x.ids = append(x.ids, "")
-			x.source = append(x.source, -1)
-			x.data = append(x.data, make([]float32, x.dim)...)
-		}
-		x.slot[id] = i
+	x.remove(id)
+	sv := x.sources[sourceID]
+	if sv == nil {
+		sv = &sourceVectors{members: map[uint64][]string{}, node: map[uint64]int32{}, pendingPos: map[uint64]int{}}
+		x.sources[sourceID] = sv
 	}
-	x.ids[i], x.source[i] = id, x.sourceIndex(sourceID)
-	copy(x.data[i*x.dim:(i+1)*x.dim], v)
+	sv.mu.Lock()
+	defer sv.mu.Unlock()
+	key := sv.keyOf(v)
+	x.owner[id] = owner{sv, key}
+	sv.members[key] = append(sv.members[key], id)
+	if len(sv.members[key]) > 1 {
+		return true
+	}
+	sv.pendingPos[key] = len(sv.pending)
+	sv.pending = append(sv.pending, pendingVector{key, v})
+	x.signal()
 	return true
 }
 
+// remove drops a chunk's vector; the caller holds Service.mu for writing.
 func (x *vectorIndex) remove(id string) {
-	i, ok := x.slot[id]
+	o, ok := x.owner[id]
 	if !ok {
 		return
 	}
-	delete(x.slot, id)
-	x.ids[i], x.source[i] = "", -1
-	x.free = append(x.free, i)
+	delete(x.owner, id)
+	sv, key := o.sv, o.key
+	sv.mu.Lock()
+	defer sv.mu.Unlock()
+	ids := sv.members[key]
+	for i, m := range ids {
+		if m == id {
+			ids = append(ids[:i], ids[i+1:]...)
+			break
+		}
+	}
+	if len(ids) > 0 {
+		sv.members[key] = ids
+		return
+	}
+	delete(sv.members, key)
+	if i, ok := sv.pendingPos[key]; ok {
+		last := len(sv.pending) - 1
+		sv.pending[i] = sv.pending[last]
+		sv.pendingPos[sv.pending[i].key] = i
+		sv.pending = sv.pending[:last]
+		delete(sv.pendingPos, key)
+		return
+	}
+	if n, ok := sv.node[key]; ok {
+		sv.graph.Delete(n)
+		delete(sv.node, key)
+		if sv.needsRebuild() {
+			x.signal()
+		}
+	}
 }
 
-func (x *vectorIndex) len() int { return len(x.slot) }
-
-type vectorHit struct {
-	id    string
-	score float32
+// signal wakes the builder.
+func (x *vectorIndex) signal() {
+	select {
+	case x.wake <- struct{}{}:
+	default:
+	}
 }
 
-// search returns the k chunks of the given sources most similar to q.
-func (x *vectorIndex) search(q []float32, sources map[string]bool, k int) []vectorHit {
+// needsRebuild reports whether so many graph nodes are deleted that the
+// graph should be built again from the live vectors; the caller holds sv.mu.
+func (sv *sourceVectors) needsRebuild() bool {
+	g := sv.graph
+	return g != nil && g.Deleted() >= rebuildMin && g.Deleted()*4 > g.Len()
+}
+
+// keyOf returns the key of v: the FNV-1a hash of its bits, moved on past
+// any key that a different vector holds already.
+func (sv *sourceVectors) keyOf(v []float32) uint64 {
+	h := uint64(14695981039346656037)
+	for _, f := range v {
+		h ^= uint64(math.Float32bits(f))
+		h *= 1099511628211
+	}
+	for {
+		held := sv.vectorOf(h)
+		if held == nil || slices.Equal(held, v) {
+			return h
+		}
+		h++
+	}
+}
+
+// vectorOf returns the vector stored under key, or nil.
+func (sv *sourceVectors) vectorOf(key uint64) []float32 {
+	if len(sv.members[key]) == 0 {
+		return nil
+	}
+	if i, ok := sv.pendingPos[key]; ok {
+		return sv.pending[i].vec
+	}
+	if n, ok := sv.node[key]; ok {
+		return sv.graph.Vector(n)
+	}
+	return nil
+}
+
+// dropSource removes a source's vectors, so the next put starts it afresh.
+// The caller holds Service.mu and has removed the source's chunks.
+func (x *vectorIndex) dropSource(sourceID string) {
+	delete(x.sources, sourceID)
+}
+
+func (x *vectorIndex) len() int { return len(x.owner) }
+
+// backlog is the number of vectors waiting for the builder, counting those
+// of a graph due to be rebuilt; the caller holds Service.mu.
+func (x *vectorIndex) backlog() int {
+	n := 0
+	for _, sv := range x.sources {
+		sv.mu.RLock()
+		if sv.graph != nil || len(sv.pending) >= graphMin {
+			n += len(sv.pending)
+		}
+		if sv.needsRebuild() {
+			n += sv.graph.Len() - sv.graph.Deleted()
+		}
+		sv.mu.RUnlock()
+	}
+	return n
+}
+
+// search returns the k chunks of the given sources most similar to q; the
+// caller holds Service.mu for reading. exact forces the brute-force scan,
+// which the benchmarks use as the baseline for recall.
+func (x *vectorIndex) search(q []float32, sources map[string]bool, k int, exact bool) []vectorHit {
 	if len(q) != x.dim || x.dim == 0 || k <= 0 {
 		return nil
 	}
-	allowed := make([]bool, len(x.sourceID))
-	for id := range sources {
-		if i, ok := x.sources[id]; ok {
-			allowed[i] = true
-		}
-	}
-	workers := runtime.GOMAXPROCS(0)
-	n := len(x.ids)
-	per := (n + workers - 1) / max(workers, 1)
-	parts := make([][]vectorHit, workers)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		lo, hi := w*per, min((w+1)*per, n)
-		if lo >= hi {
-			continue
-		}
-		wg.Go(func() { parts[w] = x.scan(q, allowed, k, lo, hi) })
-	}
-	wg.Wait()
 	var all []vectorHit
-	for _, p := range parts {
-		all = append(all, p...)
-	}
-	sort.Slice(all, func(i, j int) bool {
-		if all[i].score != all[j].score {
-			return all[i].score > all[j].score
+	for id := range sources {
+		if sv := x.sources[id]; sv != nil {
+			all = append(all, sv.search(q, k, exact)...)
 		}
-		return all[i].id < all[j].id
-	})
+	}
+	sortHits(all)
 	return all[:min(k, len(all))]
 }
 
-// scan keeps the best k of slots lo..hi in a small min-heap.
-func (x *vectorIndex) scan(q []float32, allowed []bool, k, lo, hi int) []vectorHit {
+func (sv *sourceVectors) search(q []float32, k int, exact bool) []vectorHit {
+	sv.mu.RLock()
+	defer sv.mu.RUnlock()
 	h := make([]vectorHit, 0, k)
-	dim := x.dim
-	for i := lo; i < hi; i++ {
-		src := x.source[i]
-		if src < 0 || !allowed[src] {
-			continue
+	add := func(key uint64, score float32) {
+		for _, id := range sv.members[key] {
+			h = pushHit(h, k, vectorHit{id, score})
 		}
-		s := dot(q, x.data[i*dim:(i+1)*dim])
-		if len(h) < k {
-			h = append(h, vectorHit{x.ids[i], s})
-			up(h, len(h)-1)
-			continue
+	}
+	for _, p := range sv.pending {
+		add(p.key, hnsw.Dot(q, p.vec))
+	}
+	if sv.graph == nil {
+		return h
+	}
+	if exact {
+		for n, key := range sv.keys {
+			if sv.graph.Live(int32(n)) {
+				add(key, hnsw.Dot(q, sv.graph.Vector(int32(n))))
+			}
 		}
-		if s > h[0].score {
-			h[0] = vectorHit{x.ids[i], s}
-			down(h, 0)
-		}
+		return h
+	}
+	for _, r := range sv.graph.Search(q, k, max(efSearch, k), nil) {
+		add(sv.keys[r.Node], r.Sim)
 	}
 	return h
 }
 
-// dot is the inner product, unrolled by eight.
-func dot(a, b []float32) float32 {
-	b = b[:len(a)]
-	var s0, s1, s2, s3, s4, s5, s6, s7 float32
-	i := 0
-	for ; i+8 <= len(a); i += 8 {
-		aa, bb := a[i:i+8:i+8], b[i:i+8:i+8]
-		s0 += aa[0] * bb[0]
-		s1 += aa[1] * bb[1]
-		s2 += aa[2] * bb[2]
-		s3 += aa[3] * bb[3]
-		s4 += aa[4] * bb[4]
-		s5 += aa[5] * bb[5]
-		s6 += aa[6] * bb[6]
-		s7 += aa[7] * bb[7]
-	}
-	for ; i < len(a); i++ {
-		s0 += a[i] * b[i]
-	}
-	return (s0 + s1) + (s2 + s3) + (s4 + s5) + (s6 + s7)
+// hitHeap is a min-heap of hits: the worst of the best k found so far is
+// on top.
+type hitHeap []vectorHit
+
+func (h hitHeap) Len() int           { return len(h) }
+func (h hitHeap) Less(i, j int) bool { return h[i].score < h[j].score }
+func (h hitHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *hitHeap) Push(x any)        { *h = append(*h, x.(vectorHit)) }
+func (h *hitHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }
 
-func up(h []vectorHit, i int) {
-	for i > 0 {
-		p := (i - 1) / 2
-		if h[p].score <= h[i].score {
-			return
+// pushHit keeps the best k hits in h.
+func pushHit(h []vectorHit, k int, v vectorHit) []vectorHit {
+	hh := hitHeap(h)
+	if len(hh) < k {
+		heap.Push(&hh, v)
+		return hh
+	}
+	if v.score > hh[0].score {
+		hh[0] = v
+		heap.Fix(&hh, 0)
+	}
+	return hh
+}
+
+func sortHits(hs []vectorHit) {
+	sort.Slice(hs, func(i, j int) bool {
+		if hs[i].score != hs[j].score {
+			return hs[i].score > hs[j].score
 		}
-		h[p], h[i] = h[i], h[p]
-		i = p
-	}
+		return hs[i].id < hs[j].id
+	})
 }
 
-func down(h []vectorHit, i int) {
+// buildVectors moves pending vectors into their sources' graphs until ctx
+// is done. It takes each source's lock for insertBatch insertions at a
+// time, so searches wait at most a few milliseconds for it.
+func (s *Service) buildVectors(ctx context.Context) {
 	for {
-		l, small := 2*i+1, i
-		if l < len(h) && h[l].score < h[small].score {
-			small = l
+		s.mu.RLock()
+		list := make([]*sourceVectors, 0, len(s.vec.sources))
+		for _, sv := range s.vec.sources {
+			list = append(list, sv)
 		}
-		if r := l + 1; r < len(h) && h[r].score < h[small].score {
-			small = r
+		wake := s.vec.wake
+		s.mu.RUnlock()
+		busy := false
+		for _, sv := range list {
+			for sv.buildStep() {
+				busy = true
+				if ctx.Err() != nil {
+					return
+				}
+			}
 		}
-		if small == i {
+		if busy {
+			continue
+		}
+		select {
+		case <-ctx.Done():
 			return
+		case <-wake:
 		}
-		h[i], h[small] = h[small], h[i]
-		i = small
 	}
+}
+
+// buildStep adds up to insertBatch pending vectors to the graph, first
+// rebuilding it from scratch when too many of its nodes are deleted. It
+// reports whether there was anything to do.
+func (sv *sourceVectors) buildStep() bool {
+	sv.mu.Lock()
+	defer sv.mu.Unlock()
+	if sv.needsRebuild() {
+		g := sv.graph
+		for key, n := range sv.node {
+			sv.pendingPos[key] = len(sv.pending)
+			sv.pending = append(sv.pending, pendingVector{key, g.Vector(n)})
+		}
+		sv.graph, sv.keys, sv.node = nil, nil, map[uint64]int32{}
+	}
+	if len(sv.pending) == 0 || (sv.graph == nil && len(sv.pending) < graphMin) {
+		return false
+	}
+	if sv.graph == nil {
+		sv.graph = hnsw.New(len(sv.pending[0].vec), graphParams)
+	}
+	for range min(insertBatch, len(sv.pending)) {
+		last := len(sv.pending) - 1
+		p := sv.pending[last]
+		sv.pending = sv.pending[:last]
+		delete(sv.pendingPos, p.key)
+		n := sv.graph.Add(p.vec)
+		sv.keys = append(sv.keys, p.key)
+		sv.node[p.key] = n
+	}
+	return true
 }
