@@ -243,6 +243,9 @@ func (sv *sourceVectors) search(q []float32, k int, exact bool) []vectorHit {
 	defer sv.mu.RUnlock()
 	h := make([]vectorHit, 0, k)
 	add := func(key uint64, score float32) {
+		if len(h) == k && score <= h[0].score {
+			return
+		}
 		for _, id := range sv.members[key] {
 			h = pushHit(h, k, vectorHit{id, score})
 		}
