@@ -1,6 +1,10 @@
 package gnd
 
-import "time"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+)
 
 // Chunk types.
 const (
@@ -27,6 +31,10 @@ type Chunk struct {
 	ChunkType   string
 	Content     string
 	ContentHash string
+	// TextHash is the SHA-256 of Content alone. It keys the chunk's vector
+	// in the embedding cache, so the same text at several places is
+	// embedded once.
+	TextHash string
 	// SchemaHash is the hash of an OpenAPI operation's parameters, request
 	// body and responses; EndpointKey is its "METHOD /path". Both are empty
 	// for other chunk types.
@@ -37,6 +45,13 @@ type Chunk struct {
 	UpdatedAt   time.Time
 }
 
+// TextHash returns the hex SHA-256 of a chunk's text, its key in the
+// embedding cache.
+func TextHash(text string) string {
+	sum := sha256.Sum256([]byte(text))
+	return hex.EncodeToString(sum[:])
+}
+
 // ChunkRef is the identity and hash of a stored chunk, enough to diff a new
 // sync against the index.
 type ChunkRef struct {
@@ -44,6 +59,7 @@ type ChunkRef struct {
 	Key         string
 	Path        string
 	ContentHash string
+	TextHash    string
 }
 
 // ChangeSet is what one sync applies to a source's index: all of it in one

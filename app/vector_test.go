@@ -190,3 +190,44 @@ func TestVectorSearchWithStaticModel(t *testing.T) {
 		t.Errorf("search %q: first result %v, want an operation on special events", "special events", firstCitation(r))
 	}
 }
+
+func TestDuplicateTextEmbeddedOnce(t *testing.T) {
+	fake := newFakeOpenAI(t)
+	repo := newGitRepo(t, "main")
+	shared := "# Rotating keys\n\nRotate the signing key every ninety days and revoke the old one.\n"
+	repo.write("docs/keys.md", shared)
+	repo.write("docs/copy/keys.md", shared)
+	repo.write("docs/other.md", "# Backups\n\nBackups run nightly and are kept for a month.\n")
+	repo.commit("docs")
+
+	srv := gndtest.Start(t, gndtest.Options{Configure: func(c *config.Config) {
+		c.AllowLocalSources = true
+		c.Embedder, c.EmbeddingURL, c.EmbeddingModel, c.EmbeddingAPIKey = "openai", fake.URL+"/v1", "bow-1", "test-key"
+	}})
+	id := srv.CreateSource(map[string]any{"name": "docs", "source_type": "repo", "url": repo.dir, "branch": "main"})
+	if job := srv.SyncAndWait(id); job["status"] != "completed" {
+		t.Fatalf("sync: %v %v", job["status"], job["error_message"])
+	}
+	chunks, err := srv.App.DB.Chunks(t.Context(), id)
+	gndtest.Must(t, err, "read chunks")
+	texts := map[string]bool{}
+	for _, c := range chunks {
+		texts[c.Content] = true
+	}
+	if len(texts) >= len(chunks) {
+		t.Fatalf("%d chunks with %d distinct texts, want a repeated text", len(chunks), len(texts))
+	}
+	if got := fake.texts.Load(); got != int64(len(texts)) {
+		t.Errorf("the provider embedded %d texts for %d distinct texts", got, len(texts))
+	}
+
+	// Both copies are found, each with its own citation.
+	r := gndtest.Results(srv.Search(map[string]any{"query": "rotate the signing key", "source_ids": []string{id}}))
+	paths := map[any]bool{}
+	for _, hit := range r {
+		paths[gndtest.Citation(hit)["path"]] = true
+	}
+	if !paths["docs/keys.md"] || !paths["docs/copy/keys.md"] {
+		t.Errorf("search found paths %v, want both copies of the shared text", paths)
+	}
+}

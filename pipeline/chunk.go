@@ -105,6 +105,7 @@ func newChunk(src *gnd.Source, u Unit, seen map[string]int) gnd.Chunk {
 		ChunkType: u.ChunkType, Content: u.Content, SchemaHash: u.SchemaHash, EndpointKey: u.EndpointKey,
 	}
 	ch.ContentHash = contentHash(&ch, u.VersionInHash)
+	ch.TextHash = gnd.TextHash(u.Content)
 	return ch
 }
 

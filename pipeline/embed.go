@@ -27,19 +27,19 @@ func (r *Runner) embed(ctx context.Context, t *Task, chunks []gnd.Chunk, refs []
 	}
 	model := r.Embedder.Model()
 
-	// Every text the index will hold after this sync, by content hash.
+	// Every text the index will hold after this sync, by text hash.
 	text := map[string]string{}
 	for _, c := range chunks {
-		text[c.ContentHash] = c.Content
+		text[c.TextHash] = c.Content
 	}
 	deleted := map[string]bool{}
 	for _, d := range cs.Delete {
 		deleted[d.ID] = true
 	}
-	storedOnly := map[string]string{} // content hash → id of a stored chunk with that text
+	storedOnly := map[string]string{} // text hash → id of a stored chunk with that text
 	for _, ref := range refs {
-		if _, ok := text[ref.ContentHash]; !ok && !deleted[ref.ID] {
-			storedOnly[ref.ContentHash] = ref.ID
+		if _, ok := text[ref.TextHash]; !ok && !deleted[ref.ID] {
+			storedOnly[ref.TextHash] = ref.ID
 		}
 	}
 	hashes := make([]string, 0, len(text)+len(storedOnly))

@@ -311,7 +311,7 @@ func (s *Service) Apply(sourceID string, a *store.Applied) {
 			}
 			s.putChunk(&c)
 			docs = append(docs, lexDoc(&c))
-			if v, ok := vectors[c.ContentHash]; ok {
+			if v, ok := vectors[c.TextHash]; ok {
 				s.vec.put(c.ID, c.SourceID, v)
 			}
 		}
@@ -324,7 +324,7 @@ func (s *Service) Apply(sourceID string, a *store.Applied) {
 }
 
 // vectorsFor reads the cached vectors of the chunks a commit wrote, by
-// content hash. Missing vectors leave those chunks to the text leg.
+// text hash. Missing vectors leave those chunks to the text leg.
 func (s *Service) vectorsFor(a *store.Applied) map[string][]float32 {
 	if s.embedder == nil {
 		return nil
@@ -332,7 +332,7 @@ func (s *Service) vectorsFor(a *store.Applied) map[string][]float32 {
 	var hashes []string
 	for _, list := range [][]gnd.Chunk{a.Created, a.Updated} {
 		for _, c := range list {
-			hashes = append(hashes, c.ContentHash)
+			hashes = append(hashes, c.TextHash)
 		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

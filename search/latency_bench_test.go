@@ -108,9 +108,10 @@ func seed(b testing.TB, srv *gndtest.Server, n, dim int) string {
 		content := chunkText(texts, rng)
 		hash := fmt.Sprintf("bench-%d", i)
 		cs.Create = append(cs.Create, gnd.Chunk{WorkspaceID: key.WorkspaceID, Key: hash, Path: fmt.Sprintf("http://127.0.0.1:1/doc%d", i),
-			Symbol: fmt.Sprintf("doc %d", i), Language: "markdown", ChunkType: "docs", Content: content, ContentHash: hash, TokenCount: 250})
+			Symbol: fmt.Sprintf("doc %d", i), Language: "markdown", ChunkType: "docs", Content: content, ContentHash: hash,
+			TextHash: gnd.TextHash(content), TokenCount: 250})
 		if dim > 0 {
-			vectors[hash] = hashVector(content, dim)
+			vectors[gnd.TextHash(content)] = hashVector(content, dim)
 		}
 	}
 	if dim > 0 {

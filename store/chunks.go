@@ -11,14 +11,14 @@ import (
 )
 
 const chunkColumns = `id, workspace_id, source_id, chunk_key, path, symbol, start_line, end_line, version_ref, language,
-	chunk_type, content, content_hash, schema_hash, endpoint_key, token_count, created_at, updated_at`
+	chunk_type, content, content_hash, text_hash, schema_hash, endpoint_key, token_count, created_at, updated_at`
 
 func scanChunk(row scanner) (*gnd.Chunk, error) {
 	var c gnd.Chunk
 	var start, end sql.NullInt64
 	var created, updated int64
 	err := row.Scan(&c.ID, &c.WorkspaceID, &c.SourceID, &c.Key, &c.Path, &c.Symbol, &start, &end, &c.VersionRef, &c.Language,
-		&c.ChunkType, &c.Content, &c.ContentHash, &c.SchemaHash, &c.EndpointKey, &c.TokenCount, &created, &updated)
+		&c.ChunkType, &c.Content, &c.ContentHash, &c.TextHash, &c.SchemaHash, &c.EndpointKey, &c.TokenCount, &created, &updated)
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +44,7 @@ func nullInt(p *int) sql.NullInt64 {
 
 // ChunkRefs returns the identity and hash of every stored chunk of a source.
 func (db *DB) ChunkRefs(ctx context.Context, sourceID string) ([]gnd.ChunkRef, error) {
-	rows, err := db.db.QueryContext(ctx, db.q(`SELECT id, chunk_key, path, content_hash FROM chunks WHERE source_id = ?`), sourceID)
+	rows, err := db.db.QueryContext(ctx, db.q(`SELECT id, chunk_key, path, content_hash, text_hash FROM chunks WHERE source_id = ?`), sourceID)
 	if err != nil {
 		return nil, fmt.Errorf("list chunks of source %s: %w", sourceID, err)
 	}
@@ -52,7 +52,7 @@ func (db *DB) ChunkRefs(ctx context.Context, sourceID string) ([]gnd.ChunkRef, e
 	var refs []gnd.ChunkRef
 	for rows.Next() {
 		var r gnd.ChunkRef
-		if err := rows.Scan(&r.ID, &r.Key, &r.Path, &r.ContentHash); err != nil {
+		if err := rows.Scan(&r.ID, &r.Key, &r.Path, &r.ContentHash, &r.TextHash); err != nil {
 			return nil, err
 		}
 		refs = append(refs, r)
@@ -89,7 +89,7 @@ func (db *DB) ApplyChanges(ctx context.Context, jobID, owner, sourceID string, c
 			}
 			out.Deleted = append(out.Deleted, d.ID)
 		}
-		insert, err := tx.PrepareContext(ctx, db.q(`INSERT INTO chunks (`+chunkColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`))
+		insert, err := tx.PrepareContext(ctx, db.q(`INSERT INTO chunks (`+chunkColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`))
 		if err != nil {
 			return fmt.Errorf("prepare chunk insert: %w", err)
 		}
@@ -97,7 +97,7 @@ func (db *DB) ApplyChanges(ctx context.Context, jobID, owner, sourceID string, c
 		for _, c := range cs.Create {
 			c.ID, c.SourceID, c.CreatedAt, c.UpdatedAt = uuid.NewString(), sourceID, now, now
 			_, err := insert.ExecContext(ctx, c.ID, c.WorkspaceID, sourceID, c.Key, c.Path, c.Symbol, nullInt(c.StartLine), nullInt(c.EndLine),
-				c.VersionRef, c.Language, c.ChunkType, c.Content, c.ContentHash, c.SchemaHash, c.EndpointKey, c.TokenCount, micros(now), micros(now))
+				c.VersionRef, c.Language, c.ChunkType, c.Content, c.ContentHash, c.TextHash, c.SchemaHash, c.EndpointKey, c.TokenCount, micros(now), micros(now))
 			if err != nil {
 				return fmt.Errorf("insert chunk %q: %w", c.Key, err)
 			}
@@ -106,10 +106,10 @@ func (db *DB) ApplyChanges(ctx context.Context, jobID, owner, sourceID string, c
 		for _, c := range cs.Update {
 			c.SourceID, c.UpdatedAt = sourceID, now
 			_, err := db.exec(ctx, tx, `UPDATE chunks SET path = ?, symbol = ?, start_line = ?, end_line = ?, version_ref = ?, language = ?,
-				chunk_type = ?, content = ?, content_hash = ?, schema_hash = ?, endpoint_key = ?, token_count = ?, updated_at = ?
+				chunk_type = ?, content = ?, content_hash = ?, text_hash = ?, schema_hash = ?, endpoint_key = ?, token_count = ?, updated_at = ?
 				WHERE source_id = ? AND chunk_key = ?`,
 				c.Path, c.Symbol, nullInt(c.StartLine), nullInt(c.EndLine), c.VersionRef, c.Language, c.ChunkType, c.Content,
-				c.ContentHash, c.SchemaHash, c.EndpointKey, c.TokenCount, micros(now), sourceID, c.Key)
+				c.ContentHash, c.TextHash, c.SchemaHash, c.EndpointKey, c.TokenCount, micros(now), sourceID, c.Key)
 			if err != nil {
 				return fmt.Errorf("update chunk %q: %w", c.Key, err)
 			}

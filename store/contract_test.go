@@ -188,7 +188,8 @@ func contentHash(content string) string {
 func docChunk(workspaceID, key, content string) gnd.Chunk {
 	start, end := 1, 3
 	return gnd.Chunk{WorkspaceID: workspaceID, Key: key, Path: "guide/" + key + ".md", Symbol: key, StartLine: &start, EndLine: &end,
-		VersionRef: "v1", Language: "markdown", ChunkType: gnd.ChunkDocs, Content: content, ContentHash: contentHash(content), TokenCount: 4}
+		VersionRef: "v1", Language: "markdown", ChunkType: gnd.ChunkDocs, Content: content, ContentHash: contentHash(content),
+		TextHash: gnd.TextHash(content), TokenCount: 4}
 }
 
 // syncWithChunks runs the source's pending job to completion with one chunk
@@ -1775,6 +1776,49 @@ func TestEachChunkVectorJoinsByHash(t *testing.T) {
 		}
 		if other := collect("other-model", nil); len(other) != 0 {
 			t.Errorf("a model without vectors returned %v", other)
+		}
+	})
+}
+
+func TestTextHashBackfilledOnOpen(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, db *testDB) {
+		ctx := t.Context()
+		ws := newWorkspace(t, db, "backfill")
+		src, _ := newSourceWithJob(t, db, ws.ID, "old", 0)
+		syncWithChunks(t, db, src, "a", "b")
+		// Chunks written before chunks had a text hash have an empty one.
+		raw := rawDB(t, db.backend, db.url, db.dir)
+		if _, err := raw.ExecContext(ctx, `UPDATE chunks SET text_hash = ''`); err != nil {
+			t.Fatalf("clear text hashes: %v", err)
+		}
+		if err := db.PutEmbeddings(ctx, "m", map[string][]float32{gnd.TextHash("content of a"): {1, 0}}); err != nil {
+			t.Fatalf("put embeddings: %v", err)
+		}
+
+		again, err := store.Open(ctx, db.url, db.dir)
+		if err != nil {
+			t.Fatalf("reopen store: %v", err)
+		}
+		defer again.Close()
+		refs, err := again.ChunkRefs(ctx, src.ID)
+		if err != nil {
+			t.Fatalf("chunk refs: %v", err)
+		}
+		if len(refs) != 2 {
+			t.Fatalf("%d chunks after reopening, expected 2", len(refs))
+		}
+		for _, r := range refs {
+			if want := gnd.TextHash("content of " + r.Key); r.TextHash != want {
+				t.Errorf("chunk %s has text hash %q after reopening, expected %q", r.Key, r.TextHash, want)
+			}
+		}
+		found := 0
+		err = again.EachChunkVector(ctx, "m", []string{src.ID}, func(id string, v []float32) error {
+			found++
+			return nil
+		})
+		if err != nil || found != 1 {
+			t.Errorf("each chunk vector found %d vectors (err %v), expected the one of chunk a", found, err)
 		}
 	})
 }

@@ -7,10 +7,11 @@ import (
 	"math"
 )
 
-// Embeddings are cached by (model, content hash), so the same text is
-// embedded once per model however many chunks or sources contain it. The
-// cache is not part of a source's index: writing it needs no lease, and an
-// entry nobody uses any more is harmless.
+// Embeddings are cached by model and the hash of the text (Chunk.TextHash,
+// stored in the column content_hash of the embeddings table), so the same
+// text is embedded once per model however many chunks or sources contain
+// it. The cache is not part of a source's index: writing it needs no lease,
+// and an entry nobody uses any more is harmless.
 
 // encodeVector stores float32 values little-endian.
 func encodeVector(v []float32) []byte {
@@ -32,7 +33,7 @@ func decodeVector(b []byte) ([]float32, error) {
 	return v, nil
 }
 
-// Embeddings returns the cached vectors of model for the given content hashes.
+// Embeddings returns the cached vectors of model for the given text hashes.
 func (db *DB) Embeddings(ctx context.Context, model string, hashes []string) (map[string][]float32, error) {
 	out := make(map[string][]float32, len(hashes))
 	for start := 0; start < len(hashes); start += 500 {
@@ -66,8 +67,8 @@ func (db *DB) Embeddings(ctx context.Context, model string, hashes []string) (ma
 	return out, nil
 }
 
-// PutEmbeddings caches vectors of model by content hash; existing entries
-// are kept.
+// PutEmbeddings caches vectors of model by text hash; existing entries are
+// kept.
 func (db *DB) PutEmbeddings(ctx context.Context, model string, vecs map[string][]float32) error {
 	now := micros(db.now())
 	for hash, v := range vecs {
@@ -83,7 +84,7 @@ func (db *DB) PutEmbeddings(ctx context.Context, model string, vecs map[string][
 // EachChunkVector calls fn with the id and cached vector of model of every
 // chunk of the given sources (all sources when ids is empty) that has one.
 func (db *DB) EachChunkVector(ctx context.Context, model string, sourceIDs []string, fn func(chunkID string, v []float32) error) error {
-	query := `SELECT c.id, e.vector FROM chunks c JOIN embeddings e ON e.model = ? AND e.content_hash = c.content_hash`
+	query := `SELECT c.id, e.vector FROM chunks c JOIN embeddings e ON e.model = ? AND e.content_hash = c.text_hash`
 	args := []any{model}
 	if len(sourceIDs) > 0 {
 		query += ` WHERE c.source_id IN (` + placeholders(len(sourceIDs)) + `)`

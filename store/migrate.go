@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+
+	"github.com/gndhq/gnd"
 )
 
 // migrations are applied in order, each once, inside one transaction. The
@@ -142,6 +144,9 @@ CREATE TABLE source_secrets (
 	source_id TEXT PRIMARY KEY REFERENCES sources(id) ON DELETE CASCADE,
 	token TEXT NOT NULL
 )
+`, `
+ALTER TABLE chunks ADD COLUMN text_hash TEXT NOT NULL DEFAULT '';
+CREATE INDEX chunks_text_hash ON chunks(text_hash)
 `}
 
 func (db *DB) migrate(ctx context.Context) error {
@@ -183,7 +188,45 @@ func (db *DB) migrate(ctx context.Context) error {
 			return fmt.Errorf("apply migration %d: %w", version, err)
 		}
 	}
-	return nil
+	return db.backfillTextHashes(ctx)
+}
+
+// backfillTextHashes sets the text hash of chunks stored before chunks had
+// one, so their cached vectors are found. Once every chunk has a text hash,
+// it costs one indexed query at startup.
+func (db *DB) backfillTextHashes(ctx context.Context) error {
+	for {
+		rows, err := db.db.QueryContext(ctx, `SELECT id, content FROM chunks WHERE text_hash = '' LIMIT 500`)
+		if err != nil {
+			return fmt.Errorf("find chunks without a text hash: %w", err)
+		}
+		hashes := map[string]string{}
+		for rows.Next() {
+			var id, content string
+			if err := rows.Scan(&id, &content); err != nil {
+				rows.Close()
+				return fmt.Errorf("read chunk without a text hash: %w", err)
+			}
+			hashes[id] = gnd.TextHash(content)
+		}
+		if err := rows.Close(); err != nil {
+			return fmt.Errorf("find chunks without a text hash: %w", err)
+		}
+		if len(hashes) == 0 {
+			return nil
+		}
+		err = db.inTx(ctx, func(tx *sql.Tx) error {
+			for id, h := range hashes {
+				if _, err := db.exec(ctx, tx, `UPDATE chunks SET text_hash = ? WHERE id = ?`, h, id); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("store text hashes: %w", err)
+		}
+	}
 }
 
 func (db *DB) dialect(sqlText string) string {
