@@ -11,13 +11,14 @@ import (
 
 // Error codes. The HTTP layer maps each code to one status code.
 const (
-	EINVALID      = "invalid"      // the request is malformed or a value is out of range (400)
-	EUNAUTHORIZED = "unauthorized" // missing or unknown API key (401)
-	ENOTFOUND     = "not_found"    // the resource does not exist in the caller's workspace (404)
-	ECONFLICT     = "conflict"     // the request conflicts with the current state (409)
-	ETOOLARGE     = "too_large"    // the request body exceeds a size limit (413)
-	ERATELIMIT    = "rate_limited" // the key sent too many requests (429)
-	EINTERNAL     = "internal"     // a bug or an unavailable dependency (500); never shown to clients
+	EINVALID      = "invalid"            // the request is malformed or a value is out of range (400)
+	EUNAUTHORIZED = "unauthorized"       // missing or unknown API key (401)
+	ENOTFOUND     = "not_found"          // the resource does not exist in the caller's workspace (404)
+	EMETHOD       = "method_not_allowed" // the path exists but not with this HTTP method (405)
+	ECONFLICT     = "conflict"           // the request conflicts with the current state (409)
+	ETOOLARGE     = "too_large"          // the request body exceeds a size limit (413)
+	ERATELIMIT    = "rate_limited"       // the key sent too many requests (429)
+	EINTERNAL     = "internal"           // a bug or an unavailable dependency (500); never shown to clients
 )
 
 // Error is an application error with a machine code and a message that is

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -95,6 +96,12 @@ func (s *Server) Handler() http.Handler {
 	authed("GET /keys", s.handleKeyIndex)
 	authed("DELETE /keys/{id}", s.handleKeyDelete)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if allowed := allowedMethods(mux, r); len(allowed) > 0 {
+			w.Header().Set("Allow", strings.Join(allowed, ", "))
+			s.Error(w, r, gnd.Errorf(gnd.EMETHOD, "Method %s is not allowed on %s. Use %s.",
+				r.Method, r.URL.Path, strings.Join(allowed, " or ")))
+			return
+		}
 		s.Error(w, r, gnd.Errorf(gnd.ENOTFOUND, "No route for %s %s", r.Method, r.URL.Path))
 	})
 	return s.recoverer(s.logRequests(mux))
@@ -115,11 +122,25 @@ func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	s.JSON(w, r, http.StatusOK, map[string]string{"status": "ready"})
 }
 
+// allowedMethods lists the methods that have a route for r's path, so a
+// request with another method gets 405 instead of 404.
+func allowedMethods(mux *http.ServeMux, r *http.Request) []string {
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := &http.Request{Method: m, URL: r.URL, Host: r.Host, Header: http.Header{}}
+		if _, pattern := mux.Handler(probe); pattern != "" && pattern != "/" {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // errorStatus maps error codes to HTTP status codes.
 var errorStatus = map[string]int{
 	gnd.EINVALID:      http.StatusBadRequest,
 	gnd.EUNAUTHORIZED: http.StatusUnauthorized,
 	gnd.ENOTFOUND:     http.StatusNotFound,
+	gnd.EMETHOD:       http.StatusMethodNotAllowed,
 	gnd.ECONFLICT:     http.StatusConflict,
 	gnd.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	gnd.ERATELIMIT:    http.StatusTooManyRequests,

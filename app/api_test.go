@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -128,5 +129,40 @@ func TestPatchNullClearsVersionLabel(t *testing.T) {
 	}
 	if got := srv.MustDo(200, "PATCH", "/sources/"+id, map[string]any{"doc_version_label": nil}); got["doc_version_label"] != nil {
 		t.Errorf("a PATCH with null left the label %v", got["doc_version_label"])
+	}
+}
+
+func TestWrongMethodGets405(t *testing.T) {
+	srv := gndtest.Start(t, gndtest.Options{Configure: func(c *config.Config) { c.Workers = 0 }})
+	cases := []struct {
+		method, path, allow string
+	}{
+		{"DELETE", "/sources", "GET, POST"},
+		{"PUT", "/jobs/some-id", "GET"},
+		{"GET", "/policy/reset", "POST"},
+		{"PATCH", "/search", "GET, POST"},
+	}
+	for _, c := range cases {
+		t.Run(c.method+" "+c.path, func(t *testing.T) {
+			req, err := http.NewRequest(c.method, srv.URL+c.path, nil)
+			gndtest.Must(t, err, "new request")
+			req.Header.Set("Authorization", "Bearer "+srv.Key)
+			resp, err := http.DefaultClient.Do(req)
+			gndtest.Must(t, err, "send request")
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != http.StatusMethodNotAllowed {
+				t.Fatalf("status %d, want 405: %s", resp.StatusCode, body)
+			}
+			if got := resp.Header.Get("Allow"); got != c.allow {
+				t.Errorf("Allow %q, want %q", got, c.allow)
+			}
+			if !strings.Contains(string(body), `"error"`) || !strings.Contains(string(body), c.method) {
+				t.Errorf("body %s does not name the method in an error", body)
+			}
+		})
+	}
+	if status, _ := srv.DoRaw("GET", "/no-such-path", nil, nil); status != http.StatusNotFound {
+		t.Errorf("unknown path: status %d, want 404", status)
 	}
 }
