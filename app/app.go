@@ -151,10 +151,19 @@ func (a *App) Close() error { return a.DB.Close() }
 // stops accepting requests, releases running jobs and returns. ready, when
 // not nil, receives the listening address once requests are accepted.
 func (a *App) Serve(ctx context.Context, ln net.Listener, ready func(addr string)) error {
-	if err := a.Search.Refresh(ctx); err != nil {
-		return fmt.Errorf("load search index: %w", err)
+	var wg sync.WaitGroup
+	if ln == nil {
+		// A worker serves no searches: it neither loads the index nor
+		// builds vector graphs, and its commits reach the API processes
+		// through their periodic refresh.
+		a.Runner.OnApplied = nil
+	} else {
+		if err := a.Search.Refresh(ctx); err != nil {
+			return fmt.Errorf("load search index: %w", err)
+		}
+		a.Log.Info("search index loaded", "chunks", a.Search.Len())
+		wg.Go(func() { a.Search.Run(ctx, a.Config.SearchRefresh) })
 	}
-	a.Log.Info("search index loaded", "chunks", a.Search.Len())
 	if a.Embedder == nil {
 		a.Log.Info("vector search is off: no embedding model is configured; search ranks by text match only",
 			"enable", "set GND_EMBEDDER=openai with GND_EMBEDDING_URL and GND_EMBEDDING_MODEL, or GND_EMBEDDER=static with GND_EMBEDDING_MODEL_PATH")
@@ -162,8 +171,6 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, ready func(addr string
 		a.Log.Info("vector search is on", "model", a.Embedder.Model())
 	}
 
-	var wg sync.WaitGroup
-	wg.Go(func() { a.Search.Run(ctx, a.Config.SearchRefresh) })
 	if a.Config.Workers > 0 {
 		wg.Go(func() { a.Engine.Run(ctx) })
 	}

@@ -119,6 +119,17 @@ func (p *process) post(t *testing.T, path, body string) map[string]any {
 	return out
 }
 
+// waitForJob waits until the job is completed or failed and returns it.
+func (p *process) waitForJob(t *testing.T, what, jobID string, timeout time.Duration) map[string]any {
+	t.Helper()
+	var job map[string]any
+	waitFor(t, what, timeout, func() bool {
+		job = p.do(t, "GET", "/jobs/"+jobID)
+		return job["status"] == "completed" || job["status"] == "failed"
+	})
+	return job
+}
+
 func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
@@ -156,11 +167,7 @@ func TestKilledServerJobIsTakenOverAfterLease(t *testing.T) {
 			// The restarted process takes the job over once the lease expires.
 			restarted := time.Now()
 			p2 := startProcess(t, bin, env)
-			var job map[string]any
-			waitFor(t, "the job to complete", 30*time.Second, func() bool {
-				job = p2.do(t, "GET", "/jobs/"+jobID)
-				return job["status"] == "completed" || job["status"] == "failed"
-			})
+			job := p2.waitForJob(t, "the job to complete", jobID, 30*time.Second)
 			if job["status"] != "completed" {
 				t.Fatalf("job ended %v: %v\nstderr:\n%s", job["status"], job["error_message"], p2.out.String())
 			}
@@ -212,12 +219,67 @@ func TestTerminatedServerReleasesJob(t *testing.T) {
 	}
 	fx.SetDelay("/openai/openapi.yaml", 0)
 	p2 := startProcess(t, bin, env)
-	var job map[string]any
-	waitFor(t, "the released job to complete", 20*time.Second, func() bool {
-		job = p2.do(t, "GET", "/jobs/"+jobID)
-		return job["status"] == "completed" || job["status"] == "failed"
-	})
+	job := p2.waitForJob(t, "the released job to complete", jobID, 20*time.Second)
 	if job["status"] != "completed" || job["retry_count"].(float64) != 0 {
 		t.Errorf("released job ended %v with retry_count %v, want completed with 0", job["status"], job["retry_count"])
+	}
+}
+
+func TestWorkerProcessSyncsForAPIProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs two processes")
+	}
+	hasPostgres := false
+	for _, b := range gndtest.Backends() {
+		hasPostgres = hasPostgres || b == "postgres"
+	}
+	if !hasPostgres {
+		t.Skip("separate serve and worker processes share a PostgreSQL database; GND_TEST_POSTGRES_URL is not set")
+	}
+	bin := buildBinary(t)
+	fx := gndtest.NewFixture(t, testcorpus.Path(t, "openapi"))
+	env := []string{"GND_DATA_DIR=" + t.TempDir(), "GND_API_KEY=" + testKey, "GND_ALLOW_PRIVATE_NETWORKS=true",
+		"GND_POLL_INTERVAL=50ms", "GND_SEARCH_REFRESH=200ms", "GND_LOG_FORMAT=text",
+		"GND_DATABASE_URL=" + gndtest.DatabaseURL(t, "postgres")}
+	api := startProcess(t, bin, append(env, "GND_WORKERS=0"))
+
+	worker := &process{cmd: exec.Command(bin, "worker")}
+	worker.cmd.Env = append(os.Environ(), env...)
+	worker.cmd.Stderr = &worker.out
+	stdout, err := worker.cmd.StdoutPipe()
+	gndtest.Must(t, err, "stdout pipe")
+	gndtest.Must(t, worker.cmd.Start(), "start gnd worker")
+	t.Cleanup(func() {
+		worker.cmd.Process.Signal(syscall.SIGTERM)
+		worker.cmd.Wait()
+	})
+	started := make(chan bool, 1)
+	go func() {
+		lines := bufio.NewScanner(stdout)
+		for lines.Scan() {
+			if lines.Text() == "worker started" {
+				started <- true
+			}
+		}
+	}()
+	select {
+	case <-started:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("gnd worker did not start; stderr:\n%s", worker.out.String())
+	}
+
+	src := api.post(t, "/sources", fmt.Sprintf(`{"name":"museum","source_type":"docs","docs_format":"openapi","url":%q,"sync":true}`,
+		fx.URL+"/redocly-museum/openapi.yaml"))
+	jobID := src["job_id"].(string)
+	job := api.waitForJob(t, "the worker to complete the job", jobID, 30*time.Second)
+	if job["status"] != "completed" {
+		t.Fatalf("job ended %v: %v\nworker stderr:\n%s", job["status"], job["error_message"], worker.out.String())
+	}
+	results := api.do(t, "GET", "/search?query=museum+tickets")["results"]
+	if list, _ := results.([]any); len(list) == 0 {
+		t.Errorf("the API process found nothing after the worker's sync; response results %v", results)
+	}
+	if strings.Contains(worker.out.String(), "search index loaded") {
+		t.Errorf("the worker loaded a search index it never serves; stderr:\n%s", worker.out.String())
 	}
 }
