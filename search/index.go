@@ -174,17 +174,26 @@ func (s *Service) reloadSource(ctx context.Context, sourceID string, version int
 		// A commit in this process was applied while the chunks were read.
 		return nil
 	}
+	// Chunks still present keep their vectors, so the source's graph is
+	// changed, not rebuilt.
+	present := make(map[string]bool, len(loaded))
+	for _, c := range loaded {
+		present[c.ID] = true
+	}
 	for id := range s.bySource[sourceID] {
-		s.removeChunk(id)
+		if !present[id] {
+			s.removeChunk(id)
+		}
 	}
 	s.lex.DeleteGroup(sourceID)
-	s.vec.dropSource(sourceID)
 	docs := make([]lexical.Doc, 0, len(loaded))
 	for _, c := range loaded {
 		s.putChunk(c)
 		docs = append(docs, lexDoc(c))
 		if v, ok := vectors[c.ID]; ok {
 			s.vec.put(c.ID, c.SourceID, v)
+		} else {
+			s.vec.remove(c.ID)
 		}
 	}
 	s.lex.Upsert(docs...)

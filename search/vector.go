@@ -83,13 +83,17 @@ type vectorHit struct {
 
 // put stores v (already normalised) for a chunk; the caller holds
 // Service.mu for writing. A vector of another dimension than the index's is
-// ignored and reported false.
+// ignored and reported false. Putting the vector a chunk has already changes
+// nothing, so reloading a source keeps its graph.
 func (x *vectorIndex) put(id, sourceID string, v []float32) bool {
 	if x.dim == 0 {
 		x.dim = len(v)
 	}
 	if len(v) != x.dim || len(v) == 0 {
 		return false
+	}
+	if o, ok := x.owner[id]; ok && o.sv == x.sources[sourceID] && o.sv.holds(o.key, v) {
+		return true
 	}
 	x.remove(id)
 	sv := x.sources[sourceID]
@@ -180,6 +184,13 @@ func (sv *sourceVectors) keyOf(v []float32) uint64 {
 		}
 		h++
 	}
+}
+
+// holds reports whether v is stored under key.
+func (sv *sourceVectors) holds(key uint64, v []float32) bool {
+	sv.mu.RLock()
+	defer sv.mu.RUnlock()
+	return slices.Equal(sv.vectorOf(key), v)
 }
 
 // vectorOf returns the vector stored under key, or nil.

@@ -124,6 +124,17 @@ func TestVectorIndexFollowsPutsAndRemoves(t *testing.T) {
 		t.Fatalf("index holds %d chunks, want %d", got, n-n/3)
 	}
 
+	// Putting the vectors the chunks already have changes nothing, as when
+	// a source is reloaded after another process committed to it.
+	s.mu.Lock()
+	for i := 1; i < n; i += 3 {
+		s.vec.put(fmt.Sprintf("c%d", i), "src-a", vecs[fmt.Sprintf("c%d", i)])
+	}
+	s.mu.Unlock()
+	if sv.graph.Deleted() != 0 || len(sv.pending) != 0 {
+		t.Fatalf("re-putting unchanged vectors left %d deleted nodes and %d pending", sv.graph.Deleted(), len(sv.pending))
+	}
+
 	// A replaced vector moves: the chunk is found by its new vector.
 	fresh := unitVector(rng, dim)
 	s.mu.Lock()
