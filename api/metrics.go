@@ -8,6 +8,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/gndhq/gnd/search"
 	"github.com/gndhq/gnd/store"
 )
 
@@ -18,9 +19,10 @@ type Metrics struct {
 	SearchSeconds prometheus.Histogram
 }
 
-// NewMetrics registers the API's metrics, plus a gauge of jobs by status read
-// from db at scrape time.
-func NewMetrics(reg *prometheus.Registry, db *store.DB) *Metrics {
+// NewMetrics registers the API's metrics, plus gauges read at scrape time:
+// jobs by status from db, and the size of the search index from index.
+// Either may be nil.
+func NewMetrics(reg *prometheus.Registry, db *store.DB, index *search.Service) *Metrics {
 	m := &Metrics{
 		Registry: reg,
 		Requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -34,6 +36,16 @@ func NewMetrics(reg *prometheus.Registry, db *store.DB) *Metrics {
 	reg.MustRegister(m.Requests, m.SearchSeconds)
 	if db != nil {
 		reg.MustRegister(&jobCollector{db: db, desc: prometheus.NewDesc("gnd_jobs", "Jobs by status.", []string{"status"}, nil)})
+	}
+	if index != nil {
+		reg.MustRegister(
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name: "gnd_search_chunks", Help: "Chunks in this process's search index.",
+			}, func() float64 { return float64(index.Len()) }),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name: "gnd_search_vectors_pending", Help: "Vectors waiting to be added to a graph; searches scan them exactly meanwhile.",
+			}, func() float64 { return float64(index.VectorBacklog()) }),
+		)
 	}
 	return m
 }

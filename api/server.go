@@ -64,7 +64,7 @@ func (s *Server) Handler() http.Handler {
 		s.Log = slog.Default()
 	}
 	if s.Metrics == nil {
-		s.Metrics = NewMetrics(prometheus.NewRegistry(), s.DB)
+		s.Metrics = NewMetrics(prometheus.NewRegistry(), s.DB, s.Search)
 	}
 	s.limiter = newRateLimiter(s.Config.RateLimit, s.Config.RateBurst)
 	mux := http.NewServeMux()

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gndhq/gnd/config"
 	"github.com/gndhq/gnd/internal/gndtest"
+	"github.com/gndhq/gnd/internal/testcorpus"
 )
 
 func TestMalformedRequestsGet400NamingTheField(t *testing.T) {
@@ -164,5 +165,24 @@ func TestWrongMethodGets405(t *testing.T) {
 	}
 	if status, _ := srv.DoRaw("GET", "/no-such-path", nil, nil); status != http.StatusNotFound {
 		t.Errorf("unknown path: status %d, want 404", status)
+	}
+}
+
+func TestMetricsReportIndexSize(t *testing.T) {
+	fx := gndtest.NewFixture(t, testcorpus.Path(t, "openapi"))
+	srv := gndtest.Start(t, gndtest.Options{})
+	id := srv.CreateSource(map[string]any{"name": "museum", "source_type": "docs", "docs_format": "openapi",
+		"url": fx.URL + "/redocly-museum/openapi.yaml"})
+	if job := srv.SyncAndWait(id); job["status"] != "completed" {
+		t.Fatalf("sync: %v %v", job["status"], job["error_message"])
+	}
+	status, body := srv.DoRaw("GET", "/metrics", nil, map[string]string{"Authorization": ""})
+	if status != http.StatusOK {
+		t.Fatalf("GET /metrics: status %d", status)
+	}
+	for _, line := range []string{"gnd_search_chunks 9", "gnd_search_vectors_pending 0"} {
+		if !strings.Contains(string(body), "\n"+line+"\n") {
+			t.Errorf("metrics lack the line %q", line)
+		}
 	}
 }
