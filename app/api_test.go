@@ -171,11 +171,8 @@ func TestWrongMethodGets405(t *testing.T) {
 func TestMetricsReportIndexSize(t *testing.T) {
 	fx := gndtest.NewFixture(t, testcorpus.Path(t, "openapi"))
 	srv := gndtest.Start(t, gndtest.Options{})
-	id := srv.CreateSource(map[string]any{"name": "museum", "source_type": "docs", "docs_format": "openapi",
+	srv.AddSynced(map[string]any{"name": "museum", "source_type": "docs", "docs_format": "openapi",
 		"url": fx.URL + "/redocly-museum/openapi.yaml"})
-	if job := srv.SyncAndWait(id); job["status"] != "completed" {
-		t.Fatalf("sync: %v %v", job["status"], job["error_message"])
-	}
 	status, body := srv.DoRaw("GET", "/metrics", nil, map[string]string{"Authorization": ""})
 	if status != http.StatusOK {
 		t.Fatalf("GET /metrics: status %d", status)

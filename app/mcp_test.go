@@ -22,11 +22,8 @@ func (k keyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 func TestMCPToolsOverStreamableHTTP(t *testing.T) {
 	fx := gndtest.NewFixture(t, testcorpus.Path(t, "openapi"))
 	srv := gndtest.Start(t, gndtest.Options{})
-	id := srv.CreateSource(map[string]any{"name": "museum", "source_type": "docs", "docs_format": "openapi",
+	srv.AddSynced(map[string]any{"name": "museum", "source_type": "docs", "docs_format": "openapi",
 		"url": fx.URL + "/redocly-museum/openapi.yaml"})
-	if job := srv.SyncAndWait(id); job["status"] != "completed" {
-		t.Fatalf("sync: %v %v", job["status"], job["error_message"])
-	}
 
 	// Connect an MCP client with the server's key.
 	client := sdk.NewClient(&sdk.Implementation{Name: "test", Version: "1"}, nil)

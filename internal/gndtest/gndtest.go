@@ -304,6 +304,17 @@ func (s *Server) SyncAndWait(sourceID string) map[string]any {
 	return job
 }
 
+// AddSynced creates a source from body, syncs it and fails the test unless
+// the job completes. It returns the source id.
+func (s *Server) AddSynced(body map[string]any) string {
+	s.t.Helper()
+	id := s.CreateSource(body)
+	if job := s.SyncAndWait(id); job["status"] != "completed" {
+		s.t.Fatalf("sync of %v: %v %v", body["name"], job["status"], job["error_message"])
+	}
+	return id
+}
+
 // Search runs POST /search and returns the response.
 func (s *Server) Search(body map[string]any) map[string]any {
 	s.t.Helper()
