@@ -46,6 +46,9 @@ func TestMissingSpecFailsAfterRetries(t *testing.T) {
 			if details["url"] != url || details["status_code"] != 404.0 || details["stage"] != "fetch" || details["retryable"] != true {
 				t.Errorf("error_details = %v", details)
 			}
+			if job["stage_details"] != nil {
+				t.Errorf("failed job keeps stage_details %v, want null", job["stage_details"])
+			}
 			if job["completed_at"] == nil {
 				t.Error("failed job has no completed_at")
 			}

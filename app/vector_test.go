@@ -200,10 +200,14 @@ func TestDuplicateTextEmbeddedOnce(t *testing.T) {
 	repo.write("docs/other.md", "# Backups\n\nBackups run nightly and are kept for a month.\n")
 	repo.commit("docs")
 
-	srv := gndtest.Start(t, gndtest.Options{Configure: func(c *config.Config) {
-		c.AllowLocalSources = true
-		c.Embedder, c.EmbeddingURL, c.EmbeddingModel, c.EmbeddingAPIKey = "openai", fake.URL+"/v1", "bow-1", "test-key"
-	}})
+	dataDir := t.TempDir()
+	withModel := func(model string) func(*config.Config) {
+		return func(c *config.Config) {
+			c.AllowLocalSources = true
+			c.Embedder, c.EmbeddingURL, c.EmbeddingModel, c.EmbeddingAPIKey = "openai", fake.URL+"/v1", model, "test-key"
+		}
+	}
+	srv := gndtest.Start(t, gndtest.Options{DataDir: dataDir, Configure: withModel("bow-1")})
 	id := srv.CreateSource(map[string]any{"name": "docs", "source_type": "repo", "url": repo.dir, "branch": "main"})
 	if job := srv.SyncAndWait(id); job["status"] != "completed" {
 		t.Fatalf("sync: %v %v", job["status"], job["error_message"])
@@ -229,5 +233,22 @@ func TestDuplicateTextEmbeddedOnce(t *testing.T) {
 	}
 	if !paths["docs/keys.md"] || !paths["docs/copy/keys.md"] {
 		t.Errorf("search found paths %v, want both copies of the shared text", paths)
+	}
+
+	// After an edit and a model change, only the texts now in the index are
+	// embedded, not the replaced one.
+	repo.write("docs/other.md", "# Backups\n\nBackups run hourly and are kept for a year.\n")
+	repo.commit("edit")
+	if job := srv.SyncAndWait(id); job["status"] != "completed" || job["chunks_updated"] != 1.0 {
+		t.Fatalf("sync after the edit: %v, %v chunks updated", job["status"], job["chunks_updated"])
+	}
+	srv.Stop()
+	srv2 := gndtest.Start(t, gndtest.Options{DataDir: dataDir, Configure: withModel("bow-2")})
+	before := fake.texts.Load()
+	if job := srv2.SyncAndWait(id); job["status"] != "completed" {
+		t.Fatalf("sync with a new model: %v %v", job["status"], job["error_message"])
+	}
+	if got := fake.texts.Load() - before; got != int64(len(texts)) {
+		t.Errorf("a new model embedded %d texts, want the %d distinct texts of the index", got, len(texts))
 	}
 }

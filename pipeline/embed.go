@@ -32,13 +32,17 @@ func (r *Runner) embed(ctx context.Context, t *Task, chunks []gnd.Chunk, refs []
 	for _, c := range chunks {
 		text[c.TextHash] = c.Content
 	}
-	deleted := map[string]bool{}
+	// Deleted chunks and the old text of updated ones leave the index.
+	gone := map[string]bool{}
 	for _, d := range cs.Delete {
-		deleted[d.ID] = true
+		gone[d.ID] = true
+	}
+	for _, u := range cs.Update {
+		gone[u.ID] = true
 	}
 	storedOnly := map[string]string{} // text hash → id of a stored chunk with that text
 	for _, ref := range refs {
-		if _, ok := text[ref.TextHash]; !ok && !deleted[ref.ID] {
+		if _, ok := text[ref.TextHash]; !ok && !gone[ref.ID] {
 			storedOnly[ref.TextHash] = ref.ID
 		}
 	}
@@ -87,7 +91,7 @@ func (r *Runner) embedMissing(ctx context.Context, t *Task, model string, missin
 	details := func(done int) map[string]int {
 		return map[string]int{"chunks_embedded": done, "total_chunks": total, "chunks_reused": reused}
 	}
-	t.Progress.Update(ctx, details(0), fmt.Sprintf("Generating embeddings for %d chunks (%d reused)...", total, reused), 0, 0)
+	t.Progress.Update(ctx, details(0), fmt.Sprintf("Generating embeddings for %d distinct texts (%d reused)...", total, reused), 0, 0)
 	for start := 0; start < total; start += embedBatch {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -114,7 +118,7 @@ func (r *Runner) embedMissing(ctx context.Context, t *Task, model string, missin
 		done := start + len(batch)
 		t.Progress.Update(ctx, details(done), "", 0, float64(done)/float64(total))
 	}
-	t.Progress.Update(ctx, details(total), fmt.Sprintf("Embedded %d chunks, reused %d", total, reused), 0, 1)
+	t.Progress.Update(ctx, details(total), fmt.Sprintf("Embedded %d distinct texts, reused %d", total, reused), 0, 1)
 	return nil
 }
 

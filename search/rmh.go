@@ -2,8 +2,10 @@ package search
 
 import (
 	"context"
+	"math"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/gndhq/gnd"
 	"github.com/gndhq/gnd/search/lexical"
@@ -69,6 +71,7 @@ func (s *Service) SearchRMH(ctx context.Context, src Sources, workspaceID string
 	if err := req.normalize(); err != nil {
 		return nil, err
 	}
+	start := time.Now()
 	first, err := s.Search(ctx, src, workspaceID, req.Request)
 	if err != nil {
 		return nil, err
@@ -104,6 +107,8 @@ func (s *Service) SearchRMH(ctx context.Context, src Sources, workspaceID string
 		results = s.expandNeighbors(results, *req.NeighborLineRadius, &out.RMH)
 	}
 	out.Response = refill(first, results, *req.TopK, *req.MaxTokens)
+	// The time covers every round, not only the first search.
+	out.SearchTimeMS = math.Round(float64(time.Since(start).Microseconds())/10) / 100
 	return out, nil
 }
 

@@ -195,8 +195,8 @@ func (db *DB) CancelJob(ctx context.Context, workspaceID, id string) (*gnd.Job, 
 			return gnd.Errorf(gnd.ECONFLICT, "Job %s is already %s and cannot be cancelled", id, j.Status)
 		}
 		now := db.now()
-		res, err := db.exec(ctx, tx, `UPDATE jobs SET status = 'cancelled', progress_message = 'Cancelled', completed_at = ?,
-			lease_owner = NULL, lease_expires_at = NULL WHERE id = ? AND status IN ('pending', 'running')`, micros(now), id)
+		res, err := db.exec(ctx, tx, `UPDATE jobs SET status = 'cancelled', progress_message = 'Cancelled', stage_details = NULL,
+			completed_at = ?, lease_owner = NULL, lease_expires_at = NULL WHERE id = ? AND status IN ('pending', 'running')`, micros(now), id)
 		if err != nil {
 			return fmt.Errorf("cancel job %s: %w", id, err)
 		}

@@ -157,7 +157,7 @@ func (db *DB) failJob(ctx context.Context, tx *sql.Tx, j *gnd.Job, f Failure, co
 			msg, f.Message, string(details), micros(*f.RetryAt), j.ID, condArg)
 	} else {
 		res, err = db.exec(ctx, tx, `UPDATE jobs SET status = 'failed', stage = ?, progress_message = ?, error_message = ?,
-			error_details = ?, completed_at = ?, lease_owner = NULL, lease_expires_at = NULL WHERE id = ? AND `+cond,
+			error_details = ?, stage_details = NULL, completed_at = ?, lease_owner = NULL, lease_expires_at = NULL WHERE id = ? AND `+cond,
 			string(f.Details.Stage), "Failed", f.Message, string(details), micros(now), j.ID, condArg)
 	}
 	if err != nil {
