@@ -9,9 +9,11 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gndhq/gnd/config"
 	"github.com/gndhq/gnd/internal/gndtest"
@@ -39,11 +41,17 @@ type fakeOpenAI struct {
 	*httptest.Server
 	texts    atomic.Int64
 	constant atomic.Bool
+	// failWith, when not 0, is the HTTP status of every answer.
+	failWith atomic.Int32
 }
 
 func newFakeOpenAI(t *testing.T) *fakeOpenAI {
 	f := &fakeOpenAI{}
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if code := f.failWith.Load(); code != 0 {
+			http.Error(w, `{"error": {"message": "provider is down"}}`, int(code))
+			return
+		}
 		if r.URL.Path != "/v1/embeddings" || r.Header.Get("Authorization") != "Bearer test-key" {
 			http.Error(w, `{"error": {"message": "bad path or key"}}`, http.StatusUnauthorized)
 			return
@@ -250,5 +258,49 @@ func TestDuplicateTextEmbeddedOnce(t *testing.T) {
 	}
 	if got := fake.texts.Load() - before; got != int64(len(texts)) {
 		t.Errorf("a new model embedded %d texts, want the %d distinct texts of the index", got, len(texts))
+	}
+}
+
+func TestFailingProviderPausesVectorLeg(t *testing.T) {
+	fake := newFakeOpenAI(t)
+	fx := gndtest.NewFixture(t, testcorpus.Path(t, "openapi"))
+	srv := gndtest.Start(t, gndtest.Options{Configure: func(c *config.Config) {
+		c.Embedder, c.EmbeddingURL, c.EmbeddingModel, c.EmbeddingAPIKey = "openai", fake.URL+"/v1", "bow-1", "test-key"
+	}})
+	id := srv.AddSynced(map[string]any{"name": "museum", "source_type": "docs", "docs_format": "openapi",
+		"url": fx.URL + "/redocly-museum/openapi.yaml"})
+
+	fake.failWith.Store(http.StatusInternalServerError)
+	search := func() ([]string, time.Duration) {
+		start := time.Now()
+		resp := srv.Search(map[string]any{"query": "museum tickets", "source_ids": []string{id}})
+		took := time.Since(start)
+		if len(gndtest.Results(resp)) == 0 {
+			t.Error("the text leg found nothing while the provider failed")
+		}
+		var warnings []string
+		for _, w := range resp["warnings"].([]any) {
+			warnings = append(warnings, w.(string))
+		}
+		return warnings, took
+	}
+	first, took := search()
+	if took > 4*time.Second {
+		t.Errorf("the first search took %s with a failing provider, want at most the 2s query budget and some slack", took)
+	}
+	if !slices.ContainsFunc(first, func(w string) bool { return strings.Contains(w, "answered HTTP 500") }) {
+		t.Errorf("first search warnings %q do not give the provider's status", first)
+	}
+	second, took := search()
+	if took > time.Second {
+		t.Errorf("the second search took %s, want the vector leg skipped at once", took)
+	}
+	if !slices.ContainsFunc(second, func(w string) bool { return strings.Contains(w, "paused") }) {
+		t.Errorf("second search warnings %q do not say the vector leg is paused", second)
+	}
+	for _, w := range append(first, second...) {
+		if strings.Contains(w, fake.URL) || strings.Contains(w, "127.0.0.1") {
+			t.Errorf("warning %q shows the provider's address", w)
+		}
 	}
 }

@@ -228,11 +228,17 @@ func (o *OpenAI) embedBatch(ctx context.Context, batch []string) ([][]float32, e
 			return nil, fmt.Errorf("gave up after %d attempts: %w", attempt+1, retryable.err)
 		}
 		delay := o.backoff(attempt, retryable.retryAfter)
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < delay {
+			// The retry would come after the caller's deadline: give up now
+			// with the provider's error rather than wait for the deadline.
+			return nil, fmt.Errorf("gave up after %d attempts, the next retry (in %s) would pass the deadline: %w",
+				attempt+1, delay.Round(time.Millisecond), retryable.err)
+		}
 		o.logger.Warn("embeddings request failed, retrying",
 			"url", o.display, "model", o.model, "texts", len(batch),
 			"retry", attempt+1, "max_retries", o.maxRetries, "delay", delay, "error", retryable.err)
 		if err := o.sleep(ctx, delay); err != nil {
-			return nil, fmt.Errorf("embeddings request to %s: %w", o.display, err)
+			return nil, fmt.Errorf("embeddings request to %s: %w (last failure: %w)", o.display, err, retryable.err)
 		}
 	}
 }

@@ -438,3 +438,25 @@ func TestBackoffGrowsAndIsCapped(t *testing.T) {
 		t.Errorf("backoff with Retry-After 3s = %v, want 3s", d)
 	}
 }
+
+func TestOpenAIGivesUpBeforeDeadline(t *testing.T) {
+	t.Parallel()
+	f := newFakeOpenAI(t, 8)
+	f.failures = []fakeFailure{{status: http.StatusServiceUnavailable, message: "overloaded"}}
+	o, delays := f.client(OpenAIConfig{RetryBase: 10 * time.Second})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+
+	_, err := o.Embed(ctx, []string{"one"})
+
+	var api *APIError
+	if !errors.As(err, &api) || api.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("Embed error %v, want the provider's 503", err)
+	}
+	if len(*delays) != 0 {
+		t.Errorf("waited %v before giving up, want no wait past the deadline", *delays)
+	}
+	if requests, _, _ := f.stats(); requests != 1 {
+		t.Errorf("sent %d requests, want 1", requests)
+	}
+}

@@ -63,10 +63,13 @@ type Service struct {
 	fusion   Fusion
 	vec      *vectorIndex
 
-	// policyMu guards the short-lived caches of policies and source lists.
+	// policyMu guards the short-lived caches of policies and source lists,
+	// and the pause of the vector leg after the provider failed a query.
 	policyMu    sync.Mutex
 	policies    map[string]cachedPolicy
 	sourceLists map[string]cachedSources
+	pausedUntil time.Time
+	pauseReason string
 }
 
 // SetEmbedder turns the vector leg on with e (nil turns it off) and sets the

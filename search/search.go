@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -200,6 +201,44 @@ func sortedSources(m map[string]*gnd.Source) []*gnd.Source {
 	return out
 }
 
+// QueryEmbedTimeout bounds the embedding of a search query, retries
+// included, and VectorPause is how long searches skip the vector leg after
+// it failed, so an unavailable provider costs one slow search, not all.
+const (
+	QueryEmbedTimeout = 2 * time.Second
+	VectorPause       = 30 * time.Second
+)
+
+// providerFailure describes why embedding a query failed in words fit for
+// API clients: the provider's address and message stay in the log.
+func providerFailure(ctx context.Context, err error) string {
+	var api *embed.APIError
+	switch {
+	case errors.As(err, &api):
+		return fmt.Sprintf("the embedding provider answered HTTP %d", api.StatusCode)
+	case ctx.Err() != nil:
+		return fmt.Sprintf("the embedding provider did not answer within %s", QueryEmbedTimeout)
+	case errors.Is(err, embed.ErrBadVectors):
+		return "the embedding provider returned unusable vectors"
+	}
+	return "the embedding provider could not be reached"
+}
+
+// pauseVectors makes searches skip the vector leg for VectorPause.
+func (s *Service) pauseVectors(reason string) {
+	s.policyMu.Lock()
+	defer s.policyMu.Unlock()
+	s.pausedUntil, s.pauseReason = time.Now().Add(VectorPause), reason
+}
+
+// vectorPause returns why the vector leg is paused and for how long more,
+// or a duration of zero or less when it is not.
+func (s *Service) vectorPause() (string, time.Duration) {
+	s.policyMu.Lock()
+	defer s.policyMu.Unlock()
+	return s.pauseReason, time.Until(s.pausedUntil)
+}
+
 // embedQuery returns the query's vector, or nil with a warning when the
 // vector leg is off or fails; the text leg then answers alone.
 func (s *Service) embedQuery(ctx context.Context, query string, resp *Response) []float32 {
@@ -210,15 +249,22 @@ func (s *Service) embedQuery(ctx context.Context, query string, resp *Response) 
 		resp.Warnings = append(resp.Warnings, "Vector search is off (no embedding model configured): results are ranked by text match only")
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	if reason, left := s.vectorPause(); left > 0 {
+		resp.Warnings = append(resp.Warnings, fmt.Sprintf("Vector search is paused for %ds more because %s: results are ranked by text match only",
+			int(left.Seconds()+0.999), reason))
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, QueryEmbedTimeout)
 	defer cancel()
 	vecs, err := e.Embed(ctx, []string{query})
 	if err == nil && (len(vecs) != 1 || len(vecs[0]) == 0) {
 		err = fmt.Errorf("got %d vectors for one query", len(vecs))
 	}
 	if err != nil {
-		s.log.Warn("embed query", "model", e.Model(), "err", err)
-		resp.Warnings = append(resp.Warnings, "Vector search failed ("+err.Error()+"): results are ranked by text match only")
+		reason := providerFailure(ctx, err)
+		s.log.Warn("embed query failed; pausing vector search", "model", e.Model(), "pause", VectorPause, "err", err)
+		s.pauseVectors(reason)
+		resp.Warnings = append(resp.Warnings, "Vector search failed because "+reason+": results are ranked by text match only")
 		return nil
 	}
 	v := append([]float32(nil), vecs[0]...)
