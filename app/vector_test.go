@@ -121,12 +121,28 @@ func TestVectorSearchWithOpenAIProtocol(t *testing.T) {
 
 	// Another model re-embeds every chunk on the next sync, though the spec did not change.
 	srv2 := gndtest.Start(t, gndtest.Options{DataDir: dataDir, Configure: withModel("bow-2")})
+	missingWarning := func() string {
+		resp := srv2.Search(map[string]any{"query": "buy tickets for a museum event", "source_ids": []string{id}})
+		for _, w := range resp["warnings"].([]any) {
+			if strings.Contains(w.(string), "no vector from model") {
+				return w.(string)
+			}
+		}
+		return ""
+	}
+	if w := missingWarning(); !strings.Contains(w, "9 of the searched chunks") || !strings.Contains(w, "bow-2") {
+		t.Errorf("before the sync with the new model, the missing vectors warning is %q", w)
+	}
 	before = fake.texts.Load()
 	if job := srv2.SyncAndWait(id); job["status"] != "completed" {
 		t.Fatalf("sync with a new model: %v %v", job["status"], job["error_message"])
 	}
 	if got := fake.texts.Load() - before; got != 9 {
 		t.Errorf("a new model embedded %d texts, want all 9 chunks again", got)
+	}
+	// The new vectors are searched at once, without a restart.
+	if w := missingWarning(); w != "" {
+		t.Errorf("after the sync with the new model: %q", w)
 	}
 
 	// A provider that returns one vector for every text fails the job at once.

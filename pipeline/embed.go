@@ -81,7 +81,21 @@ func (r *Runner) embed(ctx context.Context, t *Task, chunks []gnd.Chunk, refs []
 			}
 		}
 	}
-	return r.embedMissing(ctx, t, model, missing, text, len(have))
+	changed := map[string]bool{}
+	for _, list := range [][]gnd.Chunk{cs.Create, cs.Update} {
+		for _, c := range list {
+			changed[c.TextHash] = true
+		}
+	}
+	if err := r.embedMissing(ctx, t, model, missing, text, len(have)); err != nil {
+		return err
+	}
+	for _, h := range missing {
+		if !changed[h] {
+			t.EmbeddedUnchanged = true
+		}
+	}
+	return nil
 }
 
 // embedMissing embeds the texts of missing hashes in batches, checks every

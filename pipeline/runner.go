@@ -200,6 +200,7 @@ func (r *Runner) commit(ctx context.Context, t *Task, cs gnd.ChangeSet, done sto
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	done.VectorsChanged = t.EmbeddedUnchanged
 	applied, err := r.Store.ApplyChanges(ctx, t.Job.ID, t.Job.LeaseOwner, t.Source.ID, cs, &done)
 	if err == store.ErrLeaseLost {
 		return context.Canceled
@@ -244,9 +245,13 @@ func (r *Runner) finalizeUnchanged(ctx context.Context, t *Task, f *Fetched) err
 			state = append(state, s)
 		}
 	}
-	err := r.Store.Complete(ctx, t.Job.ID, t.Job.LeaseOwner, t.Source.ID, store.Completion{
-		FileCount: t.Source.FileCount, VersionRef: version, Message: "Done", FetchState: state,
-	})
+	done := store.Completion{FileCount: t.Source.FileCount, VersionRef: version, Message: "Done", FetchState: state}
+	if t.EmbeddedUnchanged {
+		// New vectors for unchanged chunks: commit through the index path,
+		// so the index version rises and search indexes load them.
+		return r.commit(ctx, t, gnd.ChangeSet{}, done)
+	}
+	err := r.Store.Complete(ctx, t.Job.ID, t.Job.LeaseOwner, t.Source.ID, done)
 	if err == store.ErrLeaseLost {
 		return context.Canceled
 	}

@@ -36,6 +36,9 @@ type Task struct {
 	Progress *Reporter
 	// PrevState holds the validators stored by the last successful sync, by URL.
 	PrevState map[string]store.FetchState
+	// EmbeddedUnchanged reports that the embed stage embedded the text of
+	// chunks this sync did not change, as after a model change.
+	EmbeddedUnchanged bool
 }
 
 // Document is one fetched unit: a spec file, a page, a repository file or an

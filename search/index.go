@@ -305,6 +305,9 @@ func baseName(p string) string {
 // Apply takes a committed change of one source into the index at once.
 func (s *Service) Apply(sourceID string, a *store.Applied) {
 	defer s.ForgetSources()
+	if a.VectorsChanged {
+		defer s.reloadVectors(sourceID)
+	}
 	vectors := s.vectorsFor(a)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -333,6 +336,36 @@ func (s *Service) Apply(sourceID string, a *store.Applied) {
 		s.versions[sourceID] = a.IndexVersion
 	}
 	s.notify()
+}
+
+// reloadVectors loads the vectors of every chunk of a source, for a sync
+// that embedded chunks it did not change. Vectors the index has already
+// keep their place.
+func (s *Service) reloadVectors(sourceID string) {
+	s.mu.RLock()
+	e := s.embedder
+	s.mu.RUnlock()
+	if e == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	vectors := map[string][]float32{}
+	err := s.store.EachChunkVector(ctx, e.Model(), []string{sourceID}, func(id string, v []float32) error {
+		vectors[id] = v
+		return nil
+	})
+	if err != nil {
+		s.log.Error("load vectors of a source", "source_id", sourceID, "err", err)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for id, v := range vectors {
+		if c := s.chunks[id]; c != nil && c.SourceID == sourceID {
+			s.vec.put(id, sourceID, v)
+		}
+	}
 }
 
 // vectorsFor reads the cached vectors of the chunks a commit wrote, by

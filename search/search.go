@@ -288,6 +288,14 @@ func (s *Service) rank(query string, qv []float32, k int, groups []string, scope
 			set[g] = true
 		}
 		vhits = s.vec.search(qv, set, k, false)
+		missing := 0
+		for _, g := range groups {
+			missing += len(s.bySource[g]) - s.vec.count(g)
+		}
+		if missing > 0 && s.embedder != nil {
+			resp.Warnings = append(resp.Warnings, fmt.Sprintf("%d of the searched chunks have no vector from model %s yet, so they rank by text match only; sync their sources to embed them",
+				missing, s.embedder.Model()))
+		}
 	}
 	byID := map[string]*candidate{}
 	var order []*candidate

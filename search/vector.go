@@ -69,6 +69,8 @@ type sourceVectors struct {
 	// pending vectors are not in the graph yet.
 	pending    []pendingVector
 	pendingPos map[uint64]int
+	// chunks counts the chunk ids with a vector.
+	chunks int
 }
 
 type pendingVector struct {
@@ -106,6 +108,7 @@ func (x *vectorIndex) put(id, sourceID string, v []float32) bool {
 	key := sv.keyOf(v)
 	x.owner[id] = owner{sv, key}
 	sv.members[key] = append(sv.members[key], id)
+	sv.chunks++
 	if len(sv.members[key]) > 1 {
 		return true
 	}
@@ -125,6 +128,7 @@ func (x *vectorIndex) remove(id string) {
 	sv, key := o.sv, o.key
 	sv.mu.Lock()
 	defer sv.mu.Unlock()
+	sv.chunks--
 	ids := sv.members[key]
 	for i, m := range ids {
 		if m == id {
@@ -214,6 +218,18 @@ func (x *vectorIndex) dropSource(sourceID string) {
 }
 
 func (x *vectorIndex) len() int { return len(x.owner) }
+
+// count returns the number of chunks of a source that have a vector; the
+// caller holds Service.mu.
+func (x *vectorIndex) count(sourceID string) int {
+	sv := x.sources[sourceID]
+	if sv == nil {
+		return 0
+	}
+	sv.mu.RLock()
+	defer sv.mu.RUnlock()
+	return sv.chunks
+}
 
 // backlog is the number of vectors waiting for the builder, counting those
 // of a graph due to be rebuilt; the caller holds Service.mu.

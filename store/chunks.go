@@ -67,6 +67,8 @@ type Applied struct {
 	Deleted          []string // chunk ids
 	// IndexVersion is the source's index version after the change.
 	IndexVersion int64
+	// VectorsChanged reports that unchanged chunks got new vectors too.
+	VectorsChanged bool
 }
 
 // ApplyChanges writes a job's creates, updates and deletes, adds their counts
@@ -124,6 +126,7 @@ func (db *DB) ApplyChanges(ctx context.Context, jobID, owner, sourceID string, c
 			if err := db.complete(ctx, tx, jobID, owner, sourceID, *done); err != nil {
 				return err
 			}
+			out.VectorsChanged = done.VectorsChanged
 		}
 		return tx.QueryRowContext(ctx, db.q(`SELECT index_version FROM sources WHERE id = ?`), sourceID).Scan(&out.IndexVersion)
 	})

@@ -212,6 +212,10 @@ type Completion struct {
 	Message     string // progress_message; "Done" when empty
 	// FetchState replaces the source's stored validators when not nil.
 	FetchState []FetchState
+	// VectorsChanged reports that the job cached vectors for chunks it did
+	// not change (after a model change). The source's index version then
+	// rises, so search indexes load them.
+	VectorsChanged bool
 }
 
 // Complete marks a running job completed and updates its source (synced,
@@ -238,6 +242,11 @@ func (db *DB) complete(ctx context.Context, tx *sql.Tx, id, owner, sourceID stri
 		c.FileCount, c.VersionRef, sourceID, micros(now), micros(now), sourceID)
 	if err != nil {
 		return fmt.Errorf("update source %s: %w", sourceID, err)
+	}
+	if c.VectorsChanged {
+		if _, err := db.exec(ctx, tx, `UPDATE sources SET index_version = index_version + 1 WHERE id = ?`, sourceID); err != nil {
+			return fmt.Errorf("bump index version: %w", err)
+		}
 	}
 	if c.FetchState != nil {
 		return db.replaceFetchState(ctx, tx, sourceID, c.FetchState)
