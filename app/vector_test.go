@@ -3,6 +3,7 @@ package app_test
 import (
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"hash/fnv"
 	"math"
 	"net/http"
@@ -43,6 +44,13 @@ type fakeOpenAI struct {
 	constant atomic.Bool
 	// failWith, when not 0, is the HTTP status of every answer.
 	failWith atomic.Int32
+}
+
+// model configures a server to embed with the fake provider as model.
+func (f *fakeOpenAI) model(name string) func(*config.Config) {
+	return func(c *config.Config) {
+		c.Embedder, c.EmbeddingURL, c.EmbeddingModel, c.EmbeddingAPIKey = "openai", f.URL+"/v1", name, "test-key"
+	}
 }
 
 func newFakeOpenAI(t *testing.T) *fakeOpenAI {
@@ -280,9 +288,7 @@ func TestDuplicateTextEmbeddedOnce(t *testing.T) {
 func TestFailingProviderPausesVectorLeg(t *testing.T) {
 	fake := newFakeOpenAI(t)
 	fx := gndtest.NewFixture(t, testcorpus.Path(t, "openapi"))
-	srv := gndtest.Start(t, gndtest.Options{Configure: func(c *config.Config) {
-		c.Embedder, c.EmbeddingURL, c.EmbeddingModel, c.EmbeddingAPIKey = "openai", fake.URL+"/v1", "bow-1", "test-key"
-	}})
+	srv := gndtest.Start(t, gndtest.Options{Configure: fake.model("bow-1")})
 	id := srv.AddSynced(map[string]any{"name": "museum", "source_type": "docs", "docs_format": "openapi",
 		"url": fx.URL + "/redocly-museum/openapi.yaml"})
 
@@ -317,6 +323,31 @@ func TestFailingProviderPausesVectorLeg(t *testing.T) {
 	for _, w := range append(first, second...) {
 		if strings.Contains(w, fake.URL) || strings.Contains(w, "127.0.0.1") {
 			t.Errorf("warning %q shows the provider's address", w)
+		}
+	}
+}
+
+func TestMoreResultsKeepTheFirstOnesInOrder(t *testing.T) {
+	fake := newFakeOpenAI(t)
+	fx := gndtest.NewFixture(t, testcorpus.Path(t, "openapi"))
+	srv := gndtest.Start(t, gndtest.Options{Configure: fake.model("bow-1")})
+	id := srv.AddSynced(map[string]any{"name": "discord", "source_type": "docs", "docs_format": "openapi",
+		"url": fx.URL + "/discord/openapi.json"})
+	ranked := func(query string, topK int) []string {
+		resp := srv.Search(map[string]any{"query": query, "source_ids": []string{id}, "top_k": topK, "max_tokens": 32000})
+		var out []string
+		for _, r := range gndtest.Results(resp) {
+			out = append(out, fmt.Sprintf("%v %.6f", gndtest.Citation(r)["chunk_id"], r["score"]))
+		}
+		return out
+	}
+	for _, q := range []string{"create a message in a channel", "guild member roles", "delete webhook with token", "application commands permissions"} {
+		few, many := ranked(q, 5), ranked(q, 40)
+		if len(few) != 5 || len(many) < 5 {
+			t.Fatalf("%q: %d and %d results", q, len(few), len(many))
+		}
+		if !slices.Equal(few, many[:5]) {
+			t.Errorf("%q: top 5 %v, but the first 5 of top 40 are %v", q, few, many[:5])
 		}
 	}
 }

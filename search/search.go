@@ -297,6 +297,9 @@ func (s *Service) rank(query string, qv []float32, k int, groups []string, scope
 				missing, s.embedder.Model()))
 		}
 	}
+	if qv != nil && s.fusion.Mode != "rrf" {
+		hits, vhits = s.completeLegs(query, qv, hits, vhits)
+	}
 	byID := map[string]*candidate{}
 	var order []*candidate
 	get := func(id string) *candidate {
@@ -325,6 +328,45 @@ func (s *Service) rank(query string, qv []float32, k int, groups []string, scope
 		return cands[i].chunk.ID < cands[j].chunk.ID
 	})
 	return cands
+}
+
+// completeLegs gives every candidate both scores: the BM25 score of chunks
+// only the vector leg found and the cosine of chunks only the text leg
+// found. Without it a chunk just outside one leg's top k would lose that
+// leg's score, and asking for more results could reorder the first ones.
+// The caller holds s.mu for reading.
+func (s *Service) completeLegs(query string, qv []float32, hits []lexical.Hit, vhits []vectorHit) ([]lexical.Hit, []vectorHit) {
+	inText := make(map[string]bool, len(hits))
+	for _, h := range hits {
+		inText[h.ID] = true
+	}
+	inVector := make(map[string]bool, len(vhits))
+	var textless []string
+	for _, h := range vhits {
+		inVector[h.id] = true
+		if !inText[h.id] {
+			textless = append(textless, h.id)
+		}
+	}
+	for _, h := range hits {
+		if inVector[h.ID] {
+			continue
+		}
+		if sim, ok := s.vec.similarity(h.ID, qv); ok {
+			vhits = append(vhits, vectorHit{h.ID, sim})
+		}
+	}
+	for id, score := range s.lex.Score(query, textless) {
+		hits = append(hits, lexical.Hit{ID: id, Score: score})
+	}
+	sort.Slice(hits, func(i, j int) bool {
+		if hits[i].Score != hits[j].Score {
+			return hits[i].Score > hits[j].Score
+		}
+		return hits[i].ID < hits[j].ID
+	})
+	sortHits(vhits)
+	return hits, vhits
 }
 
 // fuse scores the candidates of both legs. Weighted fusion divides each leg

@@ -219,6 +219,22 @@ func (x *vectorIndex) dropSource(sourceID string) {
 
 func (x *vectorIndex) len() int { return len(x.owner) }
 
+// similarity returns the cosine of q and a chunk's vector, and false when
+// the chunk has none; the caller holds Service.mu.
+func (x *vectorIndex) similarity(id string, q []float32) (float32, bool) {
+	o, ok := x.owner[id]
+	if !ok || len(q) != x.dim {
+		return 0, false
+	}
+	o.sv.mu.RLock()
+	defer o.sv.mu.RUnlock()
+	v := o.sv.vectorOf(o.key)
+	if v == nil {
+		return 0, false
+	}
+	return hnsw.Dot(q, v), true
+}
+
 // count returns the number of chunks of a source that have a vector; the
 // caller holds Service.mu.
 func (x *vectorIndex) count(sourceID string) int {

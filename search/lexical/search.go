@@ -91,6 +91,55 @@ func (ix *Index) Search(query string, opt SearchOptions) []Hit {
 	return s.hits(ix)
 }
 
+// Score returns the BM25 score for query of each of the documents ids, the
+// same score Search gives them. Unknown documents and documents that match
+// no query term are left out.
+func (ix *Index) Score(query string, ids []string) map[string]float64 {
+	out := map[string]float64{}
+	terms := queryTermCounts(query)
+	if len(terms) == 0 || len(ids) == 0 {
+		return out
+	}
+
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	n := float64(len(ix.ids))
+	if n == 0 {
+		return out
+	}
+	avgLength := max(float64(ix.totalLength)/n, 1)
+	k1, b := ix.params.K1, ix.params.B
+	c0, c1 := k1*(1-b), k1*b/avgLength
+
+	for _, id := range ids {
+		ord, ok := ix.byID[id]
+		if !ok {
+			continue
+		}
+		score, matched := 0.0, false
+		// Terms are summed in query term order, as Search sums them.
+		for _, qt := range terms {
+			tid, ok := ix.termIDs[qt.term]
+			if !ok {
+				continue
+			}
+			list := &ix.postings[tid]
+			at, found := slices.BinarySearch(list.docs, ord)
+			if !found {
+				continue
+			}
+			df := float64(len(list.docs))
+			weight := math.Log(1+(n-df+0.5)/(df+0.5)) * (k1 + 1) * float64(qt.count)
+			score += weight * termWeight(uint32(list.tfs[at]), ix.lengths[ord], c0, c1)
+			matched = true
+		}
+		if matched {
+			out[id] = score
+		}
+	}
+	return out
+}
+
 // searcherPool recycles the per-search buffers.
 var searcherPool = sync.Pool{New: func() any { return new(searcher) }}
 

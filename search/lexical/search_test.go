@@ -170,3 +170,33 @@ func TestTombstonesAreSkipped(t *testing.T) {
 		t.Errorf("Search(needle) returned %d hits, want 97", got)
 	}
 }
+
+func TestScoreMatchesSearch(t *testing.T) {
+	ix := New(Params{})
+	ix.Upsert(
+		Doc{ID: "a", Group: "g", Text: "parse the config file and parse flags"},
+		Doc{ID: "b", Group: "g", Text: "config loader reads the file"},
+		Doc{ID: "c", Group: "g", Text: "unrelated words only"},
+		Doc{ID: "d", Group: "h", Text: "flags and config in another group"},
+	)
+	query := "parse config flags"
+	hits := ix.Search(query, SearchOptions{K: 10})
+	want := map[string]float64{}
+	var ids []string
+	for _, h := range hits {
+		want[h.ID] = h.Score
+		ids = append(ids, h.ID)
+	}
+	got := ix.Score(query, append(ids, "c", "missing"))
+	if len(got) != len(want) {
+		t.Fatalf("Score returned %v, want the scores of %v", got, want)
+	}
+	for id, w := range want {
+		if got[id] != w {
+			t.Errorf("Score of %s = %v, Search gave %v", id, got[id], w)
+		}
+	}
+	if len(ix.Score("", ids)) != 0 || len(ix.Score(query, nil)) != 0 {
+		t.Error("an empty query or id list scored documents")
+	}
+}
