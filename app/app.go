@@ -54,8 +54,13 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		db.Close()
 		return nil, err
 	}
+	dim, err := a.expectedDim(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	embedder, err := embed.New(embed.Config{Provider: cfg.Embedder, StaticPath: cfg.EmbeddingModelPath, OpenAI: embed.OpenAIConfig{
-		URL: cfg.EmbeddingURL, Model: cfg.EmbeddingModel, APIKey: cfg.EmbeddingAPIKey, Dim: cfg.EmbeddingDim,
+		URL: cfg.EmbeddingURL, Model: cfg.EmbeddingModel, APIKey: cfg.EmbeddingAPIKey, Dim: dim,
 		Concurrency: cfg.EmbeddingConcurrency, Logger: log,
 	}})
 	if err != nil {
@@ -141,6 +146,32 @@ func (a *App) bootstrap(ctx context.Context) error {
 	}
 	a.Log.Info("created first admin key", "workspace_id", ws.ID, "from_environment", !generated)
 	return nil
+}
+
+// expectedDim is the vector dimension an OpenAI-protocol provider must
+// return: the configured one, else the one of the vectors already cached for
+// the model, so a provider that changes dimension is caught at once. It is
+// an error when both are set and differ.
+func (a *App) expectedDim(ctx context.Context) (int, error) {
+	cfg := a.Config
+	if cfg.Embedder != "openai" {
+		return cfg.EmbeddingDim, nil
+	}
+	stored, err := a.DB.EmbeddingDim(ctx, "openai:"+cfg.EmbeddingModel)
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case stored == 0:
+		return cfg.EmbeddingDim, nil
+	case cfg.EmbeddingDim == 0:
+		a.Log.Info("expecting the dimension of the cached vectors", "model", cfg.EmbeddingModel, "dim", stored)
+		return stored, nil
+	case cfg.EmbeddingDim != stored:
+		return 0, fmt.Errorf("--embedding-dim is %d, but the vectors cached for model %s have %d dimensions: set %d, or give the model another name so it is embedded afresh",
+			cfg.EmbeddingDim, cfg.EmbeddingModel, stored, stored)
+	}
+	return stored, nil
 }
 
 // Close closes the database.

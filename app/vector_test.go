@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"log/slog"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gndhq/gnd/app"
 	"github.com/gndhq/gnd/config"
 	"github.com/gndhq/gnd/internal/gndtest"
 	"github.com/gndhq/gnd/internal/testcorpus"
@@ -44,6 +46,8 @@ type fakeOpenAI struct {
 	constant atomic.Bool
 	// failWith, when not 0, is the HTTP status of every answer.
 	failWith atomic.Int32
+	// dim, when not 0, replaces the 64 dimensions of the vectors.
+	dim atomic.Int32
 }
 
 // model configures a server to embed with the fake provider as model.
@@ -82,7 +86,11 @@ func newFakeOpenAI(t *testing.T) *fakeOpenAI {
 			if f.constant.Load() {
 				text = "same"
 			}
-			data = append(data, item{Index: i, Embedding: bagOfWords(text, 64)})
+			dim := 64
+			if d := f.dim.Load(); d != 0 {
+				dim = int(d)
+			}
+			data = append(data, item{Index: i, Embedding: bagOfWords(text, dim)})
 		}
 		json.NewEncoder(w).Encode(map[string]any{"object": "list", "model": req.Model, "data": data})
 	}))
@@ -349,5 +357,36 @@ func TestMoreResultsKeepTheFirstOnesInOrder(t *testing.T) {
 		if !slices.Equal(few, many[:5]) {
 			t.Errorf("%q: top 5 %v, but the first 5 of top 40 are %v", q, few, many[:5])
 		}
+	}
+}
+
+func TestProviderDimensionChangeIsCaught(t *testing.T) {
+	fake := newFakeOpenAI(t)
+	fx := gndtest.NewFixture(t, testcorpus.Path(t, "openapi"))
+	dataDir := t.TempDir()
+	srv := gndtest.Start(t, gndtest.Options{DataDir: dataDir, Configure: fake.model("bow-1")})
+	srv.AddSynced(map[string]any{"name": "museum", "source_type": "docs", "docs_format": "openapi",
+		"url": fx.URL + "/redocly-museum/openapi.yaml"})
+	srv.Stop()
+
+	// After a restart the provider returns 32 dimensions for the same model.
+	fake.dim.Store(32)
+	srv2 := gndtest.Start(t, gndtest.Options{DataDir: dataDir, Configure: fake.model("bow-1")})
+	id := srv2.CreateSource(map[string]any{"name": "petstore", "source_type": "docs", "docs_format": "openapi",
+		"url": fx.URL + "/oai-petstore-separate/spec/swagger.json"})
+	job := srv2.SyncAndWait(id)
+	if job["status"] != "failed" || job["stage"] != "embed" || !strings.Contains(fmt.Sprint(job["error_message"]), "dimension") {
+		t.Errorf("sync with 32-dimension vectors: %v at %v: %v; want a failure at embed naming the dimension",
+			job["status"], job["stage"], job["error_message"])
+	}
+	srv2.Stop()
+
+	// A configured dimension that contradicts the cached vectors stops the start.
+	cfg := gndtest.TestConfig(dataDir, gndtest.DatabaseURL(t, "sqlite"))
+	fake.model("bow-1")(cfg)
+	cfg.EmbeddingDim = 32
+	_, err := app.New(t.Context(), cfg, slog.New(slog.DiscardHandler))
+	if err == nil || !strings.Contains(err.Error(), "64 dimensions") {
+		t.Errorf("start with --embedding-dim 32 over 64-dimension vectors: %v", err)
 	}
 }

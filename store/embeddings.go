@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 )
@@ -79,6 +81,20 @@ func (db *DB) PutEmbeddings(ctx context.Context, model string, vecs map[string][
 		}
 	}
 	return nil
+}
+
+// EmbeddingDim returns the dimension of the cached vectors of model, or 0
+// when none is cached.
+func (db *DB) EmbeddingDim(ctx context.Context, model string) (int, error) {
+	var dim int
+	err := db.db.QueryRowContext(ctx, db.q(`SELECT dim FROM embeddings WHERE model = ? LIMIT 1`), model).Scan(&dim)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read the dimension of model %s: %w", model, err)
+	}
+	return dim, nil
 }
 
 // EachChunkVector calls fn with the id and cached vector of model of every
