@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -180,6 +181,33 @@ func TestMetricsReportIndexSize(t *testing.T) {
 	for _, line := range []string{"gnd_search_chunks 9", "gnd_search_vectors_pending 0"} {
 		if !strings.Contains(string(body), "\n"+line+"\n") {
 			t.Errorf("metrics lack the line %q", line)
+		}
+	}
+}
+
+func TestOpenAPIDescribesEveryRoute(t *testing.T) {
+	srv := gndtest.Start(t, gndtest.Options{Configure: func(c *config.Config) { c.Workers = 0 }})
+	status, body := srv.DoRaw("GET", "/openapi.json", nil, map[string]string{"Authorization": ""})
+	if status != http.StatusOK {
+		t.Fatalf("GET /openapi.json: status %d", status)
+	}
+	var doc struct {
+		Paths map[string]map[string]any `json:"paths"`
+	}
+	gndtest.Must(t, json.Unmarshal(body, &doc), "decode /openapi.json")
+	routes := []string{
+		"get /healthz", "get /readyz",
+		"post /sources", "get /sources", "post /sources/upload", "get /sources/{id}", "patch /sources/{id}",
+		"delete /sources/{id}", "post /sources/{id}/sync",
+		"get /jobs", "get /jobs/{id}", "post /jobs/{id}/cancel",
+		"get /search", "post /search", "post /search/rmh",
+		"get /policy", "put /policy", "post /policy/reset",
+		"post /keys", "get /keys", "delete /keys/{id}",
+	}
+	for _, r := range routes {
+		method, path, _ := strings.Cut(r, " ")
+		if _, ok := doc.Paths[path][method]; !ok {
+			t.Errorf("/openapi.json does not describe %s", r)
 		}
 	}
 }
