@@ -171,6 +171,14 @@ func TestVectorSearchWithOpenAIProtocol(t *testing.T) {
 		t.Errorf("constant vectors: status %v at %v after %v retries: %v; want an immediate failure at embed",
 			job["status"], job["stage"], job["retry_count"], job["error_message"])
 	}
+	// A sync that embeds a single text catches it too.
+	lone := srv2.CreateSource(map[string]any{"name": "webhook", "source_type": "docs", "docs_format": "openapi",
+		"url": fx.URL + "/oai-webhook-example/webhook-example.yaml"})
+	job = srv2.SyncAndWait(lone)
+	if job["status"] != "failed" || job["stage"] != "embed" || !strings.Contains(fmt.Sprint(job["error_message"]), "same vector") {
+		t.Errorf("constant vectors for one text: status %v at %v: %v; want a failure at embed",
+			job["status"], job["stage"], job["error_message"])
+	}
 }
 
 // writeStaticModel writes a model2vec-style model: a WordPiece tokenizer

@@ -115,6 +115,11 @@ func (r *Runner) embedMissing(ctx context.Context, t *Task, model string, missin
 		for i, h := range batch {
 			texts[i] = text[h]
 		}
+		if len(texts) == 1 {
+			// embed.Check cannot tell a provider that returns one vector for
+			// every text from a single response, so a probe text goes along.
+			texts = append(texts, probeText(texts[0]))
+		}
 		vecs, err := r.Embedder.Embed(ctx, texts)
 		if err != nil {
 			return embedError(model, err)
@@ -122,6 +127,7 @@ func (r *Runner) embedMissing(ctx context.Context, t *Task, model string, missin
 		if err := embed.Check(texts, vecs, r.Embedder.Dim()); err != nil {
 			return Permanent(fmt.Errorf("embedding model %s: %w", model, err))
 		}
+		vecs = vecs[:len(batch)]
 		out := make(map[string][]float32, len(batch))
 		for i, h := range batch {
 			out[h] = vecs[i]
@@ -134,6 +140,15 @@ func (r *Runner) embedMissing(ctx context.Context, t *Task, model string, missin
 	}
 	t.Progress.Update(ctx, details(total), fmt.Sprintf("Embedded %d distinct texts, reused %d", total, reused), 0, 1)
 	return nil
+}
+
+// probeText is a text that differs from text, embedded beside a lone text.
+func probeText(text string) string {
+	probe := "gnd checks that different texts get different vectors"
+	if text == probe {
+		probe += "."
+	}
+	return probe
 }
 
 // embedError marks provider errors that cannot succeed on retry (refused
