@@ -318,6 +318,10 @@ func (s *Service) rank(query string, qv []float32, k int, groups []string, scope
 	s.fuse(hits, vhits, get)
 	cands := make([]candidate, 0, len(order))
 	for _, c := range order {
+		if c.score <= 0 {
+			// No text match and no positive similarity: nothing to cite.
+			continue
+		}
 		c.score *= p.Priority(c.source.Key())
 		cands = append(cands, *c)
 	}

@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/gndhq/gnd"
 )
 
 func unitVector(rng *rand.Rand, dim int) []float32 {
@@ -279,5 +281,30 @@ func TestVectorIndexUnderConcurrentChanges(t *testing.T) {
 		if want := fmt.Sprintf("c%d", i); len(hits) != 1 || hits[0].id != want {
 			t.Fatalf("search by the vector of %s returned %v", want, hits)
 		}
+	}
+}
+
+func TestRankDropsCandidatesWithoutEvidence(t *testing.T) {
+	s := NewService(nil, nil)
+	s.SetEmbedder(nil, Fusion{})
+	src := &gnd.Source{ID: "src", Name: "docs", SourceType: "docs"}
+	s.mu.Lock()
+	for id, text := range map[string]string{"match": "rotate the signing key", "opposite": "backups run nightly"} {
+		c := &gnd.Chunk{ID: id, SourceID: "src", Content: text, Path: id + ".md"}
+		s.putChunk(c)
+		s.lex.Upsert(lexDoc(c))
+	}
+	// "opposite" points away from the query: its cosine is negative.
+	s.vec.put("match", "src", []float32{1, 0})
+	s.vec.put("opposite", "src", []float32{-1, 0})
+	s.mu.Unlock()
+
+	cands := s.rank("signing key", []float32{1, 0}, 10, []string{"src"}, map[string]*gnd.Source{"src": src}, gnd.DefaultPolicy(), &Response{})
+	if len(cands) != 1 || cands[0].chunk.ID != "match" {
+		var ids []string
+		for _, c := range cands {
+			ids = append(ids, fmt.Sprintf("%s %.3f", c.chunk.ID, c.score))
+		}
+		t.Fatalf("ranked %v, want only the chunk with evidence", ids)
 	}
 }
