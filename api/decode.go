@@ -51,7 +51,9 @@ func jsonError(err error) error {
 	case errors.As(err, &syntax):
 		return gnd.Errorf(gnd.EINVALID, "invalid JSON body at byte %d: %v", syntax.Offset, err)
 	case errors.As(err, &typ):
-		field := typ.Field
+		// Fields of an embedded struct (the search request inside a
+		// multi-hop request) carry the Go type name as a prefix.
+		field := strings.TrimPrefix(typ.Field, "Request.")
 		if field == "" {
 			return gnd.Errorf(gnd.EINVALID, "invalid JSON body: expected a JSON object, got %s", typ.Value)
 		}

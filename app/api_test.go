@@ -46,6 +46,8 @@ func TestMalformedRequestsGet400NamingTheField(t *testing.T) {
 		{"include_stale text", "GET", "/search?query=x&include_stale=maybe", nil, "include_stale"},
 		{"unknown search field", "POST", "/search", map[string]any{"query": "x", "limit": 3}, "limit"},
 		{"unknown source id", "POST", "/search", map[string]any{"query": "x", "source_ids": []string{"nope"}}, "source_ids"},
+		{"empty source id", "POST", "/search", map[string]any{"query": "x", "source_ids": []string{""}}, "source_ids[0] is empty"},
+		{"rmh fractional top_k", "POST", "/search/rmh", map[string]any{"query": "x", "top_k": 5.5}, `"top_k must be an integer`},
 		{"max_retries", "POST", "/sources/" + id + "/sync", map[string]any{"max_retries": 11}, "max_retries"},
 		{"patch source_type", "PATCH", "/sources/" + id, map[string]any{"source_type": "repo"}, "source_type"},
 		{"patch bad url", "PATCH", "/sources/" + id, map[string]any{"url": "notaurl"}, "url"},

@@ -49,6 +49,15 @@ func TestMultiHopSearchMergesNeighbours(t *testing.T) {
 		t.Errorf("plain rmh %v, want one round and no neighbours", r)
 	}
 
+	// A query at the size limit still gets its follow-up round: the added
+	// terms are cut to fit.
+	long := "Fetch " + strings.Repeat("client ", 584)
+	long += strings.Repeat("x", 4096-len(long))
+	full := srv.MustDo(200, "POST", "/search/rmh", map[string]any{"query": long, "source_ids": []string{id}})
+	if r := full["rmh"].(map[string]any); r["rounds_executed"] != 2.0 {
+		t.Errorf("rmh with a 4096-byte query: %v, want 2 rounds", r)
+	}
+
 	for field, value := range map[string]any{"max_rounds": 4, "neighbor_line_radius": 501} {
 		status, body := srv.DoRaw("POST", "/search/rmh", map[string]any{"query": "Fetch", field: value}, nil)
 		if status != 400 || !strings.Contains(string(body), field) {

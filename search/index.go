@@ -49,6 +49,9 @@ type Service struct {
 	chunks   map[string]*gnd.Chunk  // by chunk id
 	sources  map[string]*gnd.Source // by source id
 	versions map[string]int64       // index version loaded per source
+	// dropped holds deleted sources, which a search that listed them
+	// before the deletion must not wait for.
+	dropped map[string]bool
 	bySource map[string]map[string]bool
 	// endpoints maps an OpenAPI endpoint key to the ids of its chunks, for
 	// conflict detection across sources.
@@ -92,7 +95,7 @@ func NewService(st Store, log *slog.Logger) *Service {
 		log = slog.Default()
 	}
 	return &Service{store: st, log: log, lex: lexical.New(lexical.Params{}),
-		chunks: map[string]*gnd.Chunk{}, sources: map[string]*gnd.Source{}, versions: map[string]int64{},
+		chunks: map[string]*gnd.Chunk{}, sources: map[string]*gnd.Source{}, versions: map[string]int64{}, dropped: map[string]bool{},
 		bySource: map[string]map[string]bool{}, endpoints: map[string]map[string]bool{}, updated: make(chan struct{}),
 		vec: newVectorIndex(), policies: map[string]cachedPolicy{}, sourceLists: map[string]cachedSources{}}
 }
@@ -221,7 +224,7 @@ func (s *Service) catchUp(ctx context.Context, want map[string]int64, groups []s
 		s.mu.RLock()
 		var behind []string
 		for _, id := range groups {
-			if s.versions[id] < want[id] {
+			if s.versions[id] < want[id] && !s.dropped[id] {
 				behind = append(behind, id)
 			}
 		}
@@ -400,6 +403,8 @@ func (s *Service) DropSource(sourceID string) {
 	delete(s.bySource, sourceID)
 	delete(s.sources, sourceID)
 	delete(s.versions, sourceID)
+	s.dropped[sourceID] = true
+	s.notify()
 	s.lex.DeleteGroup(sourceID)
 	s.vec.dropSource(sourceID)
 }

@@ -13,6 +13,12 @@ const (
 	DefaultMaxTokens = 4000
 	MaxMaxTokens     = 32000
 	MaxQueryBytes    = 4096
+	// minCandidates is the least number of chunks each leg returns for
+	// fusion: 2 × top_k, and at least this many. Up to top_k 10 every
+	// request ranks the same candidates, so asking for more results there
+	// never reorders the first ones. A larger pool costs latency: 40
+	// raised the p50 of the vector benchmark from 3.8 to 4.4–4.6 ms.
+	minCandidates = 20
 )
 
 // Request is a search request: the same fields in a GET query string and a
@@ -54,9 +60,12 @@ func (r *Request) Normalize() error {
 	}
 	seen := map[string]bool{}
 	ids := r.SourceIDs[:0:0]
-	for _, id := range r.SourceIDs {
+	for i, id := range r.SourceIDs {
 		id = strings.TrimSpace(id)
-		if id == "" || seen[id] {
+		if id == "" {
+			return gnd.Errorf(gnd.EINVALID, "source_ids[%d] is empty: give source ids, or leave source_ids out to search every source", i)
+		}
+		if seen[id] {
 			continue
 		}
 		seen[id] = true

@@ -87,7 +87,14 @@ func (s *Service) SearchRMH(ctx context.Context, src Sources, workspaceID string
 	anchor := results
 	for round := 2; round <= *req.MaxRounds && *req.SecondarySearch && len(anchor) > 0; round++ {
 		next := req.Request
-		next.Query = req.Query + " " + strings.Join(expansionTerms(req.Query, anchor[0]), " ")
+		next.Query = req.Query
+		// Add the expansion terms that fit within the query size limit.
+		for _, term := range expansionTerms(req.Query, anchor[0]) {
+			if len(next.Query)+1+len(term) > MaxQueryBytes {
+				break
+			}
+			next.Query += " " + term
+		}
 		more, err := s.Search(ctx, src, workspaceID, next)
 		if err != nil {
 			return nil, err

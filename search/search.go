@@ -63,7 +63,7 @@ func (s *Service) Search(ctx context.Context, src Sources, workspaceID string, r
 	}
 
 	qv := s.embedQuery(ctx, req.Query, resp)
-	cands := s.rank(req.Query, qv, max(*req.TopK*2, 20), groups, scope, policy, resp)
+	cands := s.rank(req.Query, qv, max(*req.TopK*2, minCandidates), groups, scope, policy, resp)
 	s.fill(cands, req, fresh, now, resp)
 	resp.Conflicts = s.conflicts(resp.Results, groups, scope)
 	s.rate(req.Query, resp, policy)

@@ -308,3 +308,49 @@ func TestRankDropsCandidatesWithoutEvidence(t *testing.T) {
 		t.Fatalf("ranked %v, want only the chunk with evidence", ids)
 	}
 }
+
+func TestSearchDoesNotWaitForDeletedSource(t *testing.T) {
+	s := NewService(nil, nil)
+	s.mu.Lock()
+	s.versions["gone"] = 3
+	s.mu.Unlock()
+	s.DropSource("gone")
+
+	// A search that listed the source at version 4 before it was deleted.
+	start := time.Now()
+	if err := s.catchUp(context.Background(), map[string]int64{"gone": 4}, []string{"gone"}); err != nil {
+		t.Fatalf("catch up: %v", err)
+	}
+	if took := time.Since(start); took > 500*time.Millisecond {
+		t.Errorf("catching up with a deleted source took %s", took)
+	}
+}
+
+func TestRankScoresEveryCandidateByBothLegs(t *testing.T) {
+	s := NewService(nil, nil)
+	s.SetEmbedder(nil, Fusion{})
+	src := &gnd.Source{ID: "src", Name: "docs", SourceType: "docs"}
+	s.mu.Lock()
+	for id, text := range map[string]string{"a": "signing key signing key rotation", "b": "the signing process", "c": "unrelated"} {
+		c := &gnd.Chunk{ID: id, SourceID: "src", Content: text, Path: id + ".md"}
+		s.putChunk(c)
+		s.lex.Upsert(lexDoc(c))
+	}
+	s.vec.put("a", "src", []float32{0.8, 0.6})
+	s.vec.put("b", "src", []float32{1, 0})
+	s.vec.put("c", "src", []float32{0, 1})
+	s.mu.Unlock()
+
+	// With one candidate per leg, the text leg finds a and the vector leg b.
+	cands := s.rank("signing key", []float32{1, 0}, 1, []string{"src"}, map[string]*gnd.Source{"src": src}, gnd.DefaultPolicy(), &Response{})
+	scores := map[string]candidate{}
+	for _, c := range cands {
+		scores[c.chunk.ID] = c
+	}
+	if a, ok := scores["a"]; !ok || a.vector < 0.79 || a.vector > 0.81 {
+		t.Errorf("chunk a found by the text leg has vector score %v, want its cosine 0.8", a.vector)
+	}
+	if b, ok := scores["b"]; !ok || b.text <= 0 || b.text >= 1 {
+		t.Errorf("chunk b found by the vector leg has text score %v, want its BM25 share", b.text)
+	}
+}
