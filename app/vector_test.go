@@ -391,6 +391,13 @@ func TestProviderDimensionChangeIsCaught(t *testing.T) {
 		t.Errorf("sync with 32-dimension vectors: %v at %v: %v; want a failure at embed naming the dimension",
 			job["status"], job["stage"], job["error_message"])
 	}
+	// Job errors are shown to API keys: they name the provider, not its address.
+	details, _ := json.Marshal(job["error_details"])
+	for _, text := range []string{fmt.Sprint(job["error_message"]), string(details)} {
+		if strings.Contains(text, "127.0.0.1") {
+			t.Errorf("job error shows the provider's address: %s", text)
+		}
+	}
 	srv2.Stop()
 
 	// A configured dimension that contradicts the cached vectors stops the start.

@@ -170,6 +170,10 @@ func embeddingsURL(base string) (endpoint, display string, err error) {
 // Model returns "openai:" followed by the model name.
 func (o *OpenAI) Model() string { return "openai:" + o.model }
 
+// Endpoint returns the embeddings URL without credentials or query, as it
+// appears in error messages.
+func (o *OpenAI) Endpoint() string { return o.display }
+
 // Dim returns the configured dimension, or the one of the first response
 // when none was configured, or 0 before that.
 func (o *OpenAI) Dim() int { return int(o.dim.Load()) }

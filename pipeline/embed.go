@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"strings"
 
 	"github.com/gndhq/gnd"
 	"github.com/gndhq/gnd/embed"
@@ -122,7 +124,7 @@ func (r *Runner) embedMissing(ctx context.Context, t *Task, model string, missin
 		}
 		vecs, err := r.Embedder.Embed(ctx, texts)
 		if err != nil {
-			return embedError(model, err)
+			return embedError(model, r.hideEndpoint(err))
 		}
 		if err := embed.Check(texts, vecs, r.Embedder.Dim()); err != nil {
 			return Permanent(fmt.Errorf("embedding model %s: %w", model, err))
@@ -150,6 +152,37 @@ func probeText(text string) string {
 	}
 	return probe
 }
+
+// hideEndpoint replaces the provider's address in err's message with "the
+// embedding provider": job errors are shown to every API key of the
+// workspace, while the address is the operator's setting. The log keeps it.
+func (r *Runner) hideEndpoint(err error) error {
+	ep, ok := r.Embedder.(interface{ Endpoint() string })
+	if !ok || ep.Endpoint() == "" {
+		return err
+	}
+	msg := err.Error()
+	u, perr := url.Parse(ep.Endpoint())
+	hidden := strings.ReplaceAll(msg, ep.Endpoint(), "the embedding provider")
+	if perr == nil && u.Host != "" {
+		hidden = strings.ReplaceAll(hidden, u.Host, "the provider's host")
+	}
+	if hidden == msg {
+		return err
+	}
+	r.logger().Warn("embedding provider failed", "endpoint", ep.Endpoint(), "err", err)
+	return &hiddenError{msg: hidden, err: err}
+}
+
+// hiddenError is an error with a rewritten message that still unwraps to
+// the original.
+type hiddenError struct {
+	msg string
+	err error
+}
+
+func (e *hiddenError) Error() string { return e.msg }
+func (e *hiddenError) Unwrap() error { return e.err }
 
 // embedError marks provider errors that cannot succeed on retry (refused
 // requests, unusable vectors) as permanent.
