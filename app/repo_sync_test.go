@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"encoding/base64"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -256,7 +257,30 @@ func TestRepoFailures(t *testing.T) {
 			missing["status"], missing["error_message"], missing["retry_count"])
 	}
 
-	gone := srv.SyncAndWait(srv.CreateSource(map[string]any{"name": "unreachable", "source_type": "repo", "url": filepath.Join(t.TempDir(), "nothing-here")}))
+	// A path that is not a repository cannot succeed later: it fails at once.
+	missingRepo := srv.SyncAndWait(srv.CreateSource(map[string]any{"name": "no repo", "source_type": "repo", "url": filepath.Join(t.TempDir(), "nothing-here")}))
+	if missingRepo["status"] != "failed" || missingRepo["retry_count"] != 0.0 || !strings.Contains(fmt.Sprint(missingRepo["error_message"]), "not a git repository") {
+		t.Errorf("path that is not a repository: status %v, retries %v, message %v; want failed at once saying so",
+			missingRepo["status"], missingRepo["retry_count"], missingRepo["error_message"])
+	}
+
+	// A server that speaks only the dumb HTTP protocol cannot give a
+	// shallow clone: that fails at once too.
+	bare := t.TempDir()
+	repo.git("clone", "--quiet", "--bare", repo.dir, bare)
+	cmd := exec.Command("git", "update-server-info")
+	cmd.Dir = bare
+	gndtest.Must(t, cmd.Run(), "git update-server-info")
+	dumb := httptest.NewServer(http.FileServer(http.Dir(bare)))
+	defer dumb.Close()
+	dumbJob := srv.SyncAndWait(srv.CreateSource(map[string]any{"name": "dumb", "source_type": "repo", "url": dumb.URL + "/"}))
+	if dumbJob["status"] != "failed" || dumbJob["retry_count"] != 0.0 {
+		t.Errorf("dumb HTTP server: status %v, retries %v, message %v; want failed at once",
+			dumbJob["status"], dumbJob["retry_count"], dumbJob["error_message"])
+	}
+
+	// A server that refuses connections may come back: the job is retried.
+	gone := srv.SyncAndWait(srv.CreateSource(map[string]any{"name": "unreachable", "source_type": "repo", "url": "http://127.0.0.1:1/nothing.git"}))
 	details, _ := gone["error_details"].(map[string]any)
 	if gone["status"] != "failed" || gone["retry_count"] != 3.0 || details["cause"] == nil || !strings.Contains(details["cause"].(string), "git") {
 		t.Errorf("unreachable repository: status %v, retries %v, details %v; want failed after 3 retries with the git error",

@@ -113,6 +113,9 @@ func gitError(err error, repo git.Repo) error {
 	case ge.AuthFailed:
 		details.Retryable = false
 		msg = "Failed to clone repository: authentication was refused"
+	case ge.NotRepository:
+		details.Retryable = false
+		msg = fmt.Sprintf("Failed to clone repository: %s is not a git repository that can be cloned (%s)", git.Redact(repo.URL), ge.Error())
 	}
 	return &StageError{Message: msg, Details: details, Err: err}
 }

@@ -34,10 +34,13 @@ type Error struct {
 	Op     string
 	Stderr string
 	Err    error
-	// NotFound reports a branch or repository that does not exist;
-	// AuthFailed reports refused credentials. Neither succeeds on retry.
-	NotFound   bool
-	AuthFailed bool
+	// NotFound reports a branch that does not exist. NotRepository reports a
+	// URL or path that git cannot clone shallowly: missing, not a repository,
+	// or served only by the dumb HTTP protocol. AuthFailed reports refused
+	// credentials. None of them succeeds on retry.
+	NotFound      bool
+	NotRepository bool
+	AuthFailed    bool
 }
 
 func (e *Error) Error() string {
@@ -84,6 +87,10 @@ func run(ctx context.Context, dir string, repo Repo, op string, args ...string) 
 			strings.Contains(lower, "couldn't find remote ref"):
 			e.NotFound = true
 			e.Err = fmt.Errorf("%w: %w", ErrBranchNotFound, err)
+		case strings.Contains(lower, "does not appear to be a git repository"),
+			strings.Contains(lower, "repository '") && strings.Contains(lower, "' not found"),
+			strings.Contains(lower, "dumb http transport does not support shallow"):
+			e.NotRepository = true
 		}
 		return nil, e
 	}
