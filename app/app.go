@@ -71,6 +71,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	client := fetch.NewClient(fetch.Options{AllowPrivate: cfg.AllowPrivateNetworks, Timeout: cfg.FetchTimeout, MaxBytes: cfg.FetchMaxBytes})
 	a.Search = search.NewService(db, log)
 	a.Search.SetEmbedder(embedder, search.Fusion{Mode: cfg.Fusion, VectorWeight: cfg.FusionVectorWeight, TextWeight: cfg.FusionTextWeight})
+	a.Search.SetVectorLimits(search.VectorLimits{QueryTimeout: cfg.QueryEmbedTimeout, FailurePause: cfg.VectorFailurePause})
 	a.Runner = &pipeline.Runner{
 		Store: db,
 		Ingesters: map[string]pipeline.Ingester{

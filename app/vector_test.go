@@ -341,6 +341,18 @@ func TestFailingProviderPausesVectorLeg(t *testing.T) {
 			t.Errorf("warning %q shows the provider's address", w)
 		}
 	}
+
+	// With the pause set to 0, every search asks the provider again.
+	srv.Stop()
+	srv = gndtest.Start(t, gndtest.Options{DataDir: srv.App.Config.DataDir, Configure: func(c *config.Config) {
+		fake.model("bow-1")(c)
+		c.VectorFailurePause = 0
+	}})
+	search()
+	again, _ := search()
+	if !slices.ContainsFunc(again, func(w string) bool { return strings.Contains(w, "answered HTTP 500") }) {
+		t.Errorf("without a pause, the second search warned %q, want the provider's failure", again)
+	}
 }
 
 func TestMoreResultsKeepTheFirstOnesInOrder(t *testing.T) {

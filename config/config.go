@@ -48,16 +48,18 @@ type Config struct {
 	RateBurst     int           `flag:"rate-burst" env:"GND_RATE_BURST" default:"100" help:"API requests a key may send in a burst"`
 	SearchRefresh time.Duration `flag:"search-refresh" env:"GND_SEARCH_REFRESH" default:"2s" help:"how often the search index picks up changes made by other processes (Go duration)"`
 
-	Embedder             string  `flag:"embedder" env:"GND_EMBEDDER" default:"none" help:"embedding provider: none (text search only), openai (an OpenAI-compatible /v1/embeddings endpoint) or static (a model2vec model on disk)"`
-	EmbeddingURL         string  `flag:"embedding-url" env:"GND_EMBEDDING_URL" default:"" help:"base URL of the OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1 (openai)"`
-	EmbeddingModel       string  `flag:"embedding-model" env:"GND_EMBEDDING_MODEL" default:"" help:"model name sent to the endpoint (openai)"`
-	EmbeddingAPIKey      string  `env:"GND_EMBEDDING_API_KEY" default:"" help:"bearer token for the endpoint (openai); environment only" secret:"true"`
-	EmbeddingModelPath   string  `flag:"embedding-model-path" env:"GND_EMBEDDING_MODEL_PATH" default:"" help:"folder with model.safetensors and tokenizer.json (static)"`
-	EmbeddingDim         int     `flag:"embedding-dim" env:"GND_EMBEDDING_DIM" default:"0" help:"expected vector dimension; 0 accepts the first one returned (openai)"`
-	EmbeddingConcurrency int     `flag:"embedding-concurrency" env:"GND_EMBEDDING_CONCURRENCY" default:"2" help:"embedding requests in flight at once (openai)"`
-	FusionVectorWeight   float64 `flag:"fusion-vector-weight" env:"GND_FUSION_VECTOR_WEIGHT" default:"0.7" help:"weight of the vector score in hybrid search, 0 to 1"`
-	FusionTextWeight     float64 `flag:"fusion-text-weight" env:"GND_FUSION_TEXT_WEIGHT" default:"0.3" help:"weight of the text score in hybrid search, 0 to 1"`
-	Fusion               string  `flag:"fusion" env:"GND_FUSION" default:"weighted" help:"how the two legs combine: weighted (normalised scores) or rrf (reciprocal rank fusion)"`
+	Embedder             string        `flag:"embedder" env:"GND_EMBEDDER" default:"none" help:"embedding provider: none (text search only), openai (an OpenAI-compatible /v1/embeddings endpoint) or static (a model2vec model on disk)"`
+	EmbeddingURL         string        `flag:"embedding-url" env:"GND_EMBEDDING_URL" default:"" help:"base URL of the OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1 (openai)"`
+	EmbeddingModel       string        `flag:"embedding-model" env:"GND_EMBEDDING_MODEL" default:"" help:"model name sent to the endpoint (openai)"`
+	EmbeddingAPIKey      string        `env:"GND_EMBEDDING_API_KEY" default:"" help:"bearer token for the endpoint (openai); environment only" secret:"true"`
+	EmbeddingModelPath   string        `flag:"embedding-model-path" env:"GND_EMBEDDING_MODEL_PATH" default:"" help:"folder with model.safetensors and tokenizer.json (static)"`
+	EmbeddingDim         int           `flag:"embedding-dim" env:"GND_EMBEDDING_DIM" default:"0" help:"expected vector dimension; 0 accepts the first one returned (openai)"`
+	EmbeddingConcurrency int           `flag:"embedding-concurrency" env:"GND_EMBEDDING_CONCURRENCY" default:"2" help:"embedding requests in flight at once (openai)"`
+	FusionVectorWeight   float64       `flag:"fusion-vector-weight" env:"GND_FUSION_VECTOR_WEIGHT" default:"0.7" help:"weight of the vector score in hybrid search, 0 to 1"`
+	FusionTextWeight     float64       `flag:"fusion-text-weight" env:"GND_FUSION_TEXT_WEIGHT" default:"0.3" help:"weight of the text score in hybrid search, 0 to 1"`
+	QueryEmbedTimeout    time.Duration `flag:"query-embed-timeout" env:"GND_QUERY_EMBED_TIMEOUT" default:"2s" help:"maximum time to embed a search query, retries included; after it the text leg answers alone (Go duration)"`
+	VectorFailurePause   time.Duration `flag:"vector-failure-pause" env:"GND_VECTOR_FAILURE_PAUSE" default:"30s" help:"how long searches skip the vector leg after embedding a query failed (Go duration)"`
+	Fusion               string        `flag:"fusion" env:"GND_FUSION" default:"weighted" help:"how the two legs combine: weighted (normalised scores) or rrf (reciprocal rank fusion)"`
 
 	LogFormat string `flag:"log-format" env:"GND_LOG_FORMAT" default:"" help:"log format: json or text (default: text on a terminal, json otherwise)"`
 	LogLevel  string `flag:"log-level" env:"GND_LOG_LEVEL" default:"info" help:"log level: debug, info, warn or error"`
@@ -273,6 +275,10 @@ func (c *Config) Validate() error {
 	check(c.FusionTextWeight >= 0 && c.FusionTextWeight <= 1, "--fusion-text-weight %v is out of range: 0 to 1", c.FusionTextWeight)
 	check(c.FusionVectorWeight+c.FusionTextWeight > 0, "--fusion-vector-weight and --fusion-text-weight must not both be 0")
 	check(c.Fusion == "weighted" || c.Fusion == "rrf", "--fusion %q is invalid: weighted or rrf", c.Fusion)
+	check(c.QueryEmbedTimeout >= 100*time.Millisecond && c.QueryEmbedTimeout <= time.Minute,
+		"--query-embed-timeout %s is out of range: 100ms to 1m", c.QueryEmbedTimeout)
+	check(c.VectorFailurePause >= 0 && c.VectorFailurePause <= time.Hour,
+		"--vector-failure-pause %s is out of range: 0s to 1h", c.VectorFailurePause)
 	switch strings.ToLower(c.LogLevel) {
 	case "debug", "info", "warn", "error":
 	default:

@@ -161,6 +161,8 @@ func TestLoadValidationNamesFlag(t *testing.T) {
 		{args: []string{"--fusion-text-weight=-0.5"}, name: "--fusion-text-weight"},
 		{args: []string{"--fusion-vector-weight=0", "--fusion-text-weight=0"}, name: "--fusion-vector-weight"},
 		{args: []string{"--fusion=max"}, name: "--fusion"},
+		{args: []string{"--query-embed-timeout=10ms"}, name: "--query-embed-timeout"},
+		{vars: map[string]string{"GND_VECTOR_FAILURE_PAUSE": "2h"}, name: "--vector-failure-pause"},
 		{vars: map[string]string{"GND_WORKERS": "99"}, name: "--workers"},
 		{vars: map[string]string{"GND_API_KEY": "gnd_short"}, name: "GND_API_KEY"},
 		{args: []string{"--workers=many"}, name: "workers"},

@@ -64,6 +64,7 @@ type Service struct {
 	// nil turns the vector leg off.
 	embedder embed.Embedder
 	fusion   Fusion
+	limits   VectorLimits
 	vec      *vectorIndex
 
 	// policyMu guards the short-lived caches of policies and source lists,
@@ -97,7 +98,8 @@ func NewService(st Store, log *slog.Logger) *Service {
 	return &Service{store: st, log: log, lex: lexical.New(lexical.Params{}),
 		chunks: map[string]*gnd.Chunk{}, sources: map[string]*gnd.Source{}, versions: map[string]int64{}, dropped: map[string]bool{},
 		bySource: map[string]map[string]bool{}, endpoints: map[string]map[string]bool{}, updated: make(chan struct{}),
-		vec: newVectorIndex(), policies: map[string]cachedPolicy{}, sourceLists: map[string]cachedSources{}}
+		vec: newVectorIndex(), policies: map[string]cachedPolicy{}, sourceLists: map[string]cachedSources{},
+		limits: VectorLimits{QueryTimeout: DefaultQueryTimeout, FailurePause: DefaultFailurePause}}
 }
 
 // Run refreshes the index every interval, and builds the vector graphs in

@@ -201,34 +201,51 @@ func sortedSources(m map[string]*gnd.Source) []*gnd.Source {
 	return out
 }
 
-// QueryEmbedTimeout bounds the embedding of a search query, retries
-// included, and VectorPause is how long searches skip the vector leg after
-// it failed, so an unavailable provider costs one slow search, not all.
+// VectorLimits bound how much searches depend on the embedding provider.
+// QueryTimeout bounds the embedding of a search query, retries included.
+// FailurePause is how long searches skip the vector leg after it failed,
+// so an unavailable provider costs one slow search, not all of them.
+type VectorLimits struct {
+	QueryTimeout, FailurePause time.Duration
+}
+
+// Defaults of VectorLimits.
 const (
-	QueryEmbedTimeout = 2 * time.Second
-	VectorPause       = 30 * time.Second
+	DefaultQueryTimeout = 2 * time.Second
+	DefaultFailurePause = 30 * time.Second
 )
+
+// SetVectorLimits sets the limits. A QueryTimeout of 0 takes the default;
+// a FailurePause of 0 turns the pause off. Call it before the service
+// answers searches.
+func (s *Service) SetVectorLimits(l VectorLimits) {
+	if l.QueryTimeout <= 0 {
+		l.QueryTimeout = DefaultQueryTimeout
+	}
+	l.FailurePause = max(l.FailurePause, 0)
+	s.limits = l
+}
 
 // providerFailure describes why embedding a query failed in words fit for
 // API clients: the provider's address and message stay in the log.
-func providerFailure(ctx context.Context, err error) string {
+func providerFailure(ctx context.Context, err error, timeout time.Duration) string {
 	var api *embed.APIError
 	switch {
 	case errors.As(err, &api):
 		return fmt.Sprintf("the embedding provider answered HTTP %d", api.StatusCode)
 	case ctx.Err() != nil:
-		return fmt.Sprintf("the embedding provider did not answer within %s", QueryEmbedTimeout)
+		return fmt.Sprintf("the embedding provider did not answer within %s", timeout)
 	case errors.Is(err, embed.ErrBadVectors):
 		return "the embedding provider returned unusable vectors"
 	}
 	return "the embedding provider could not be reached"
 }
 
-// pauseVectors makes searches skip the vector leg for VectorPause.
+// pauseVectors makes searches skip the vector leg for the failure pause.
 func (s *Service) pauseVectors(reason string) {
 	s.policyMu.Lock()
 	defer s.policyMu.Unlock()
-	s.pausedUntil, s.pauseReason = time.Now().Add(VectorPause), reason
+	s.pausedUntil, s.pauseReason = time.Now().Add(s.limits.FailurePause), reason
 }
 
 // vectorPause returns why the vector leg is paused and for how long more,
@@ -254,15 +271,15 @@ func (s *Service) embedQuery(ctx context.Context, query string, resp *Response) 
 			int(left.Seconds()+0.999), reason))
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, QueryEmbedTimeout)
+	ctx, cancel := context.WithTimeout(ctx, s.limits.QueryTimeout)
 	defer cancel()
 	vecs, err := e.Embed(ctx, []string{query})
 	if err == nil && (len(vecs) != 1 || len(vecs[0]) == 0) {
 		err = fmt.Errorf("got %d vectors for one query", len(vecs))
 	}
 	if err != nil {
-		reason := providerFailure(ctx, err)
-		s.log.Warn("embed query failed; pausing vector search", "model", e.Model(), "pause", VectorPause, "err", err)
+		reason := providerFailure(ctx, err, s.limits.QueryTimeout)
+		s.log.Warn("embed query failed; pausing vector search", "model", e.Model(), "pause", s.limits.FailurePause, "err", err)
 		s.pauseVectors(reason)
 		resp.Warnings = append(resp.Warnings, "Vector search failed because "+reason+": results are ranked by text match only")
 		return nil
