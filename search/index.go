@@ -166,15 +166,9 @@ func (s *Service) reloadSource(ctx context.Context, sourceID string, version int
 	if err != nil {
 		return fmt.Errorf("load chunks of source %s: %w", sourceID, err)
 	}
-	vectors := map[string][]float32{}
-	if s.embedder != nil {
-		err := s.store.EachChunkVector(ctx, s.embedder.Model(), []string{sourceID}, func(id string, v []float32) error {
-			vectors[id] = v
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("load vectors of source %s: %w", sourceID, err)
-		}
+	vectors, err := s.sourceVectors(ctx, sourceID)
+	if err != nil {
+		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -308,12 +302,23 @@ func baseName(p string) string {
 }
 
 // Apply takes a committed change of one source into the index at once.
+// When the sync embedded chunks it did not change, every vector of the
+// source is read first, so the new version is never visible without them.
 func (s *Service) Apply(sourceID string, a *store.Applied) {
 	defer s.ForgetSources()
+	var byChunk map[string][]float32
+	var byText map[string][]float32
 	if a.VectorsChanged {
-		defer s.reloadVectors(sourceID)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		var err error
+		byChunk, err = s.sourceVectors(ctx, sourceID)
+		cancel()
+		if err != nil {
+			s.log.Error("load vectors of a source", "source_id", sourceID, "err", err)
+		}
+	} else {
+		byText = s.vectorsFor(a)
 	}
-	vectors := s.vectorsFor(a)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(a.Deleted) > 0 {
@@ -331,9 +336,14 @@ func (s *Service) Apply(sourceID string, a *store.Applied) {
 			}
 			s.putChunk(&c)
 			docs = append(docs, lexDoc(&c))
-			if v, ok := vectors[c.TextHash]; ok {
+			if v, ok := byText[c.TextHash]; ok {
 				s.vec.put(c.ID, c.SourceID, v)
 			}
+		}
+	}
+	for id, v := range byChunk {
+		if c := s.chunks[id]; c != nil && c.SourceID == sourceID {
+			s.vec.put(id, sourceID, v)
 		}
 	}
 	s.lex.Upsert(docs...)
@@ -343,34 +353,24 @@ func (s *Service) Apply(sourceID string, a *store.Applied) {
 	s.notify()
 }
 
-// reloadVectors loads the vectors of every chunk of a source, for a sync
-// that embedded chunks it did not change. Vectors the index has already
-// keep their place.
-func (s *Service) reloadVectors(sourceID string) {
+// sourceVectors reads the cached vectors of every chunk of a source by
+// chunk id, or nil when the vector leg is off.
+func (s *Service) sourceVectors(ctx context.Context, sourceID string) (map[string][]float32, error) {
 	s.mu.RLock()
 	e := s.embedder
 	s.mu.RUnlock()
 	if e == nil {
-		return
+		return nil, nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
 	vectors := map[string][]float32{}
 	err := s.store.EachChunkVector(ctx, e.Model(), []string{sourceID}, func(id string, v []float32) error {
 		vectors[id] = v
 		return nil
 	})
 	if err != nil {
-		s.log.Error("load vectors of a source", "source_id", sourceID, "err", err)
-		return
+		return nil, fmt.Errorf("load vectors of source %s: %w", sourceID, err)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for id, v := range vectors {
-		if c := s.chunks[id]; c != nil && c.SourceID == sourceID {
-			s.vec.put(id, sourceID, v)
-		}
-	}
+	return vectors, nil
 }
 
 // vectorsFor reads the cached vectors of the chunks a commit wrote, by

@@ -75,9 +75,6 @@ func New(dim int, p Params) *Graph {
 	}
 }
 
-// Dim is the dimension of the graph's vectors.
-func (g *Graph) Dim() int { return g.dim }
-
 // Len is the number of nodes, deleted ones included.
 func (g *Graph) Len() int { return len(g.deleted) }
 
