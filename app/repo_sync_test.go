@@ -280,14 +280,14 @@ func TestRepoFailures(t *testing.T) {
 	}
 
 	// A server that refuses connections may come back: the job is retried.
-	gone := srv.SyncAndWait(srv.CreateSource(map[string]any{"name": "unreachable", "source_type": "repo", "url": "http://127.0.0.1:1/nothing.git"}))
-	details, _ := gone["error_details"].(map[string]any)
-	if gone["status"] != "failed" || gone["retry_count"] != 3.0 || details["cause"] == nil || !strings.Contains(details["cause"].(string), "git") {
+	unreachable := srv.SyncAndWait(srv.CreateSource(map[string]any{"name": "unreachable", "source_type": "repo", "url": "http://127.0.0.1:1/nothing.git"}))
+	details, _ := unreachable["error_details"].(map[string]any)
+	if unreachable["status"] != "failed" || unreachable["retry_count"] != 3.0 || details["cause"] == nil || !strings.Contains(details["cause"].(string), "git") {
 		t.Errorf("unreachable repository: status %v, retries %v, details %v; want failed after 3 retries with the git error",
-			gone["status"], gone["retry_count"], details)
+			unreachable["status"], unreachable["retry_count"], details)
 	}
-	if gone["stage"] != "fetch" {
-		t.Errorf("unreachable repository failed at stage %v, want fetch", gone["stage"])
+	if unreachable["stage"] != "fetch" {
+		t.Errorf("unreachable repository failed at stage %v, want fetch", unreachable["stage"])
 	}
 }
 

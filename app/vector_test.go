@@ -44,7 +44,7 @@ type fakeOpenAI struct {
 	*httptest.Server
 	texts    atomic.Int64
 	constant atomic.Bool
-	// failWith, when not 0, is the HTTP status of every answer.
+	// failWith, when not 0, is the HTTP status of every response.
 	failWith atomic.Int32
 	// dim, when not 0, replaces the 64 dimensions of the vectors.
 	dim atomic.Int32
@@ -342,7 +342,7 @@ func TestFailingProviderPausesVectorLeg(t *testing.T) {
 		}
 	}
 
-	// With the pause set to 0, every search asks the provider again.
+	// With the pause set to 0, every search calls the provider again.
 	srv.Stop()
 	srv = gndtest.Start(t, gndtest.Options{DataDir: srv.App.Config.DataDir, Configure: func(c *config.Config) {
 		fake.model("bow-1")(c)

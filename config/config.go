@@ -57,7 +57,7 @@ type Config struct {
 	EmbeddingConcurrency int           `flag:"embedding-concurrency" env:"GND_EMBEDDING_CONCURRENCY" default:"2" help:"embedding requests in flight at once (openai)"`
 	FusionVectorWeight   float64       `flag:"fusion-vector-weight" env:"GND_FUSION_VECTOR_WEIGHT" default:"0.7" help:"weight of the vector score in hybrid search, 0 to 1"`
 	FusionTextWeight     float64       `flag:"fusion-text-weight" env:"GND_FUSION_TEXT_WEIGHT" default:"0.3" help:"weight of the text score in hybrid search, 0 to 1"`
-	QueryEmbedTimeout    time.Duration `flag:"query-embed-timeout" env:"GND_QUERY_EMBED_TIMEOUT" default:"2s" help:"maximum time to embed a search query, retries included; after it the text leg answers alone (Go duration)"`
+	QueryEmbedTimeout    time.Duration `flag:"query-embed-timeout" env:"GND_QUERY_EMBED_TIMEOUT" default:"2s" help:"maximum time to embed a search query, retries included; after it the text leg returns results alone (Go duration)"`
 	VectorFailurePause   time.Duration `flag:"vector-failure-pause" env:"GND_VECTOR_FAILURE_PAUSE" default:"30s" help:"how long searches skip the vector leg after embedding a query failed (Go duration)"`
 	Fusion               string        `flag:"fusion" env:"GND_FUSION" default:"weighted" help:"how the two legs combine: weighted (normalised scores) or rrf (reciprocal rank fusion)"`
 

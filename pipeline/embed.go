@@ -35,16 +35,16 @@ func (r *Runner) embed(ctx context.Context, t *Task, chunks []gnd.Chunk, refs []
 		text[c.TextHash] = c.Content
 	}
 	// Deleted chunks and the old text of updated ones leave the index.
-	gone := map[string]bool{}
+	replaced := map[string]bool{}
 	for _, d := range cs.Delete {
-		gone[d.ID] = true
+		replaced[d.ID] = true
 	}
 	for _, u := range cs.Update {
-		gone[u.ID] = true
+		replaced[u.ID] = true
 	}
 	storedOnly := map[string]string{} // text hash → id of a stored chunk with that text
 	for _, ref := range refs {
-		if _, ok := text[ref.TextHash]; !ok && !gone[ref.ID] {
+		if _, ok := text[ref.TextHash]; !ok && !replaced[ref.ID] {
 			storedOnly[ref.TextHash] = ref.ID
 		}
 	}

@@ -51,7 +51,7 @@ type Service struct {
 	versions map[string]int64       // index version loaded per source
 	// dropped holds deleted sources, which a search that listed them
 	// before the deletion must not wait for.
-	dropped map[string]bool
+	dropped  map[string]bool
 	bySource map[string]map[string]bool
 	// endpoints maps an OpenAPI endpoint key to the ids of its chunks, for
 	// conflict detection across sources.
@@ -412,7 +412,7 @@ func (s *Service) DropSource(sourceID string) {
 }
 
 // VectorBacklog returns the number of vectors waiting to be added to a
-// graph; searches scan them exactly meanwhile.
+// graph. Searches scan them exactly meanwhile.
 func (s *Service) VectorBacklog() int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()

@@ -215,9 +215,9 @@ const (
 	DefaultFailurePause = 30 * time.Second
 )
 
-// SetVectorLimits sets the limits. A QueryTimeout of 0 takes the default;
-// a FailurePause of 0 turns the pause off. Call it before the service
-// answers searches.
+// SetVectorLimits sets the limits. A QueryTimeout of 0 takes the default,
+// and a FailurePause of 0 turns the pause off. Call it before the service
+// handles searches.
 func (s *Service) SetVectorLimits(l VectorLimits) {
 	if l.QueryTimeout <= 0 {
 		l.QueryTimeout = DefaultQueryTimeout
@@ -279,7 +279,7 @@ func (s *Service) embedQuery(ctx context.Context, query string, resp *Response) 
 	}
 	if err != nil {
 		reason := providerFailure(ctx, err, s.limits.QueryTimeout)
-		s.log.Warn("embed query failed; pausing vector search", "model", e.Model(), "pause", s.limits.FailurePause, "err", err)
+		s.log.Warn("embed query failed, pausing vector search", "model", e.Model(), "pause", s.limits.FailurePause, "err", err)
 		s.pauseVectors(reason)
 		resp.Warnings = append(resp.Warnings, "Vector search failed because "+reason+": results are ranked by text match only")
 		return nil
@@ -314,6 +314,8 @@ func (s *Service) rank(query string, qv []float32, k int, groups []string, scope
 				missing, s.embedder.Model()))
 		}
 	}
+	// NOTE: RRF ranks each leg's list as it is, without completing it, so
+	// its order can change when top_k grows past 10.
 	if qv != nil && s.fusion.Mode != "rrf" {
 		hits, vhits = s.completeLegs(query, qv, hits, vhits)
 	}

@@ -83,7 +83,7 @@ type vectorHit struct {
 	score float32
 }
 
-// put stores v (already normalised) for a chunk; the caller holds
+// put stores v (already normalised) for a chunk. The caller holds
 // Service.mu for writing. A vector of another dimension than the index's is
 // ignored and reported false. Putting the vector a chunk has already changes
 // nothing, so reloading a source keeps its graph.
@@ -118,7 +118,7 @@ func (x *vectorIndex) put(id, sourceID string, v []float32) bool {
 	return true
 }
 
-// remove drops a chunk's vector; the caller holds Service.mu for writing.
+// remove drops a chunk's vector. The caller holds Service.mu for writing.
 func (x *vectorIndex) remove(id string) {
 	o, ok := x.owner[id]
 	if !ok {
@@ -167,14 +167,14 @@ func (x *vectorIndex) signal() {
 }
 
 // needsRebuild reports whether so many graph nodes are deleted that the
-// graph should be built again from the live vectors; the caller holds sv.mu.
+// graph should be built again from the live vectors. The caller holds sv.mu.
 func (sv *sourceVectors) needsRebuild() bool {
 	g := sv.graph
 	return g != nil && g.Deleted() >= rebuildMin && g.Deleted()*4 > g.Len()
 }
 
 // keyOf returns the key of v: the FNV-1a hash of its bits, moved on past
-// any key that a different vector holds already.
+// any key already used by a different vector.
 func (sv *sourceVectors) keyOf(v []float32) uint64 {
 	h := uint64(14695981039346656037)
 	for _, f := range v {
@@ -182,8 +182,8 @@ func (sv *sourceVectors) keyOf(v []float32) uint64 {
 		h *= 1099511628211
 	}
 	for {
-		held := sv.vectorOf(h)
-		if held == nil || slices.Equal(held, v) {
+		stored := sv.vectorOf(h)
+		if stored == nil || slices.Equal(stored, v) {
 			return h
 		}
 		h++
@@ -220,7 +220,7 @@ func (x *vectorIndex) dropSource(sourceID string) {
 func (x *vectorIndex) len() int { return len(x.owner) }
 
 // similarity returns the cosine of q and a chunk's vector, and false when
-// the chunk has none; the caller holds Service.mu.
+// the chunk has none. The caller holds Service.mu.
 func (x *vectorIndex) similarity(id string, q []float32) (float32, bool) {
 	o, ok := x.owner[id]
 	if !ok || len(q) != x.dim {
@@ -235,7 +235,7 @@ func (x *vectorIndex) similarity(id string, q []float32) (float32, bool) {
 	return hnsw.Dot(q, v), true
 }
 
-// count returns the number of chunks of a source that have a vector; the
+// count returns the number of chunks of a source that have a vector. The
 // caller holds Service.mu.
 func (x *vectorIndex) count(sourceID string) int {
 	sv := x.sources[sourceID]
@@ -247,8 +247,8 @@ func (x *vectorIndex) count(sourceID string) int {
 	return sv.chunks
 }
 
-// backlog is the number of vectors waiting for the builder, counting those
-// of a graph due to be rebuilt; the caller holds Service.mu.
+// backlog returns the number of vectors waiting for the builder, counting
+// those of a graph due to be rebuilt. The caller holds Service.mu.
 func (x *vectorIndex) backlog() int {
 	n := 0
 	for _, sv := range x.sources {
@@ -264,7 +264,7 @@ func (x *vectorIndex) backlog() int {
 	return n
 }
 
-// search returns the k chunks of the given sources most similar to q; the
+// search returns the k chunks of the given sources most similar to q. The
 // caller holds Service.mu for reading. exact forces the brute-force scan,
 // which the benchmarks use as the baseline for recall.
 func (x *vectorIndex) search(q []float32, sources map[string]bool, k int, exact bool) []vectorHit {

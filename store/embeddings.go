@@ -13,7 +13,7 @@ import (
 // stored in the column content_hash of the embeddings table), so the same
 // text is embedded once per model however many chunks or sources contain
 // it. The cache is not part of a source's index: writing it needs no lease,
-// and an entry nobody uses any more is harmless.
+// and an unused entry is harmless.
 
 // encodeVector stores float32 values little-endian.
 func encodeVector(v []float32) []byte {
@@ -69,7 +69,7 @@ func (db *DB) Embeddings(ctx context.Context, model string, hashes []string) (ma
 	return out, nil
 }
 
-// PutEmbeddings caches vectors of model by text hash; existing entries are
+// PutEmbeddings caches vectors of model by text hash. Existing entries are
 // kept.
 func (db *DB) PutEmbeddings(ctx context.Context, model string, vecs map[string][]float32) error {
 	now := micros(db.now())

@@ -120,10 +120,10 @@ func (p *process) post(t *testing.T, path, body string) map[string]any {
 }
 
 // waitForJob waits until the job is completed or failed and returns it.
-func (p *process) waitForJob(t *testing.T, what, jobID string, timeout time.Duration) map[string]any {
+func (p *process) waitForJob(t *testing.T, description, jobID string, timeout time.Duration) map[string]any {
 	t.Helper()
 	var job map[string]any
-	waitFor(t, what, timeout, func() bool {
+	waitFor(t, description, timeout, func() bool {
 		job = p.do(t, "GET", "/jobs/"+jobID)
 		return job["status"] == "completed" || job["status"] == "failed"
 	})

@@ -3,10 +3,10 @@
 // inner product, which is cosine similarity for unit vectors, visiting a
 // small part of the graph.
 //
-// Walks through the graph compare int8 codes of the vectors (a quarter of
-// the memory to read per node, summed by an AVX2 kernel where the CPU has
-// one); the candidates a search ends with are ranked again by their float32
-// vectors, so the similarities it returns are exact.
+// Walks through the graph compare int8 codes of the vectors, which take a
+// quarter of the memory per node and are summed by an AVX2 kernel where the
+// CPU has one. The candidates a search ends with are ranked again by their
+// float32 vectors, so the similarities it returns are exact.
 //
 // A Graph is not safe for concurrent use while it is being changed; any
 // number of Search calls may run at once between changes.
@@ -20,8 +20,8 @@ import (
 
 // Params shape a graph. Zero fields take the defaults.
 type Params struct {
-	// M is the number of links a node keeps on each upper level; level 0
-	// keeps 2×M. Default 16.
+	// M is the number of links a node keeps on each upper level, and level
+	// 0 keeps 2×M. Default 16.
 	M int
 	// EfConstruction is the size of the candidate list when a node is
 	// inserted. Default 128.
@@ -40,8 +40,8 @@ type Graph struct {
 	rng    *rand.Rand
 
 	vecs []float32 // node i at vecs[i*dim : (i+1)*dim]
-	// codes holds each node's int8 code, padded to pdim; scales the factor
-	// that turns a code back into the vector.
+	// codes contains each node's int8 code, padded to pdim. scales contains
+	// the factor that turns a code back into the vector.
 	pdim   int
 	codes  []int8
 	scales []float32
@@ -84,7 +84,7 @@ func (g *Graph) Deleted() int { return g.dead }
 // Live reports whether node n exists and is not deleted.
 func (g *Graph) Live(n int32) bool { return n >= 0 && int(n) < len(g.deleted) && !g.deleted[n] }
 
-// Vector returns node n's vector; the caller must not change it.
+// Vector returns node n's vector. The caller must not change it.
 func (g *Graph) Vector(n int32) []float32 {
 	return g.vecs[int(n)*g.dim : (int(n)+1)*g.dim : (int(n)+1)*g.dim]
 }
@@ -189,39 +189,39 @@ func (g *Graph) link(a, b int32, sim float32, l, limit int) {
 
 // selectNeighbors picks up to m of cands (sorted best first) with the
 // heuristic that keeps a candidate only when it is closer to the target
-// than to every candidate already kept, so links spread in all directions.
+// than to every candidate already selected, so links spread in all directions.
 // Slots left free are filled with the best skipped candidates.
 func (g *Graph) selectNeighbors(cands []candidate, m int) []candidate {
 	if len(cands) <= m {
 		return cands
 	}
-	kept := make([]candidate, 0, m)
+	selected := make([]candidate, 0, m)
 	var skipped []candidate
 	for _, c := range cands {
-		if len(kept) == m {
+		if len(selected) == m {
 			break
 		}
 		qc := query{g.code(c.node), g.scales[c.node]}
 		good := true
-		for _, k := range kept {
+		for _, k := range selected {
 			if g.sim(qc, k.node) > c.sim {
 				good = false
 				break
 			}
 		}
 		if good {
-			kept = append(kept, c)
+			selected = append(selected, c)
 		} else {
 			skipped = append(skipped, c)
 		}
 	}
 	for _, c := range skipped {
-		if len(kept) == m {
+		if len(selected) == m {
 			break
 		}
-		kept = append(kept, c)
+		selected = append(selected, c)
 	}
-	return kept
+	return selected
 }
 
 // greedy walks level l from ep towards q, one best neighbour at a time.
@@ -263,8 +263,8 @@ func (g *Graph) Search(q []float32, k, ef int, accept func(int32) bool) []Result
 	found := g.searchLayerFiltered(qq, []candidate{ep}, ef, vs, accept)
 	// Rerank the best candidates by their float32 vectors. The int8
 	// similarities are within about 0.01 of the exact ones, so the true top
-	// k are expected among the first 2k (at least 32) by int8 similarity;
-	// BenchmarkVectorGraph in package search measures the recall that results.
+	// k are expected among the first 2k (at least 32) by int8 similarity.
+	// BenchmarkVectorGraph in package search measures the resulting recall.
 	found = found[:min(len(found), max(2*k, 32))]
 	for i := range found {
 		found[i].sim = Dot(q, g.Vector(found[i].node))

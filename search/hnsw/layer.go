@@ -11,14 +11,14 @@ type candidate struct {
 	sim  float32
 }
 
-// searchLayer is the beam search of one level: it returns up to ef nodes
+// searchLayer runs the beam search of one level and returns up to ef nodes
 // near q, best first, starting from entries.
 func (g *Graph) searchLayer(q query, entries []candidate, ef, l int, vs *visitSet) []candidate {
 	return g.beam(q, entries, ef, l, vs, nil)
 }
 
-// searchLayerFiltered is the level-0 beam search of a query: deleted nodes
-// and nodes accept refuses guide the walk but are not returned.
+// searchLayerFiltered runs the level-0 beam search of a query. Deleted
+// nodes and nodes that accept rejects guide the walk but are not returned.
 func (g *Graph) searchLayerFiltered(q query, entries []candidate, ef int, vs *visitSet, accept func(int32) bool) []candidate {
 	keep := func(n int32) bool { return !g.deleted[n] && (accept == nil || accept(n)) }
 	return g.beam(q, entries, ef, 0, vs, keep)
@@ -161,7 +161,7 @@ func (v *visitSet) visit(n int32) bool {
 	return false
 }
 
-// Dot is the inner product of two vectors of the same length. It runs on
+// Dot returns the inner product of two vectors of the same length. It runs on
 // gonum's BLAS assembly kernel, measured here at about four times the speed
 // of a plain Go loop on 384 dimensions.
 func Dot(a, b []float32) float32 {

@@ -2,7 +2,7 @@ package hnsw
 
 import "math"
 
-// codeWidth is the block the int8 kernels work in; codes are zero-padded
+// codeWidth is the block the int8 kernels work in. Codes are zero-padded
 // to a multiple of it.
 const codeWidth = 32
 
